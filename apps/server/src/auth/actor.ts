@@ -1,0 +1,100 @@
+/**
+ * Builds the resolver's `Actor` for a user: active role assignments, with region assignments expanded to the
+ * properties in those regions.
+ */
+import type { Executor } from "@keyward/db/connect";
+import { type Actor, PEOPLE_MANAGING_ROLES, type Role, allRoles } from "@keyward/domain/permissions";
+import type { ActorSnapshot } from "../events.ts";
+
+/** The actor plus what an event needs to remember about them. */
+export interface AuthenticatedActor extends Actor {
+  name: string;
+  email: string;
+  sessionId: string | null;
+  /** Set while a required TOTP enrolment is outstanding. */
+  restricted: boolean;
+}
+
+/** Loads the actor of a user; `null` when the user or their person is not active. */
+export async function loadActor(
+  db: Executor,
+  userId: string,
+  sessionId: string | null,
+  restricted: boolean,
+): Promise<AuthenticatedActor | null> {
+  const user = await db
+    .selectFrom("users")
+    .innerJoin("people", "people.id", "users.person_id")
+    .select([
+      "users.id as userId",
+      "users.email",
+      "users.organization_id as organizationId",
+      "users.status as userStatus",
+      "people.id as personId",
+      "people.first_name as firstName",
+      "people.last_name as lastName",
+      "people.status as personStatus",
+    ])
+    .where("users.id", "=", userId)
+    .executeTakeFirst();
+  if (!user || user.userStatus !== "active" || user.personStatus !== "active") {
+    return null;
+  }
+  const assignments = await db
+    .selectFrom("role_assignments")
+    .select(["role", "scope_type", "scope_id"])
+    .where("organization_id", "=", user.organizationId)
+    .where("person_id", "=", user.personId)
+    .where("status", "=", "active")
+    .execute();
+  const organizationRoles: Role[] = [];
+  const propertyRoles: Record<string, Role[]> = {};
+  const regionRoles: Record<string, Role[]> = {};
+  const regionIds: string[] = [];
+  for (const a of assignments) {
+    const role = a.role as Role;
+    if (a.scope_type === "organization") {
+      organizationRoles.push(role);
+    } else if (a.scope_type === "region" && a.scope_id) {
+      (regionRoles[a.scope_id] ??= []).push(role);
+      regionIds.push(a.scope_id);
+    } else if (a.scope_type === "property" && a.scope_id) {
+      (propertyRoles[a.scope_id] ??= []).push(role);
+    }
+  }
+  if (regionIds.length > 0) {
+    const inRegions = await db
+      .selectFrom("properties")
+      .select(["id", "region_id"])
+      .where("organization_id", "=", user.organizationId)
+      .where("region_id", "in", regionIds)
+      .execute();
+    for (const p of inRegions) {
+      for (const role of regionRoles[p.region_id ?? ""] ?? []) {
+        (propertyRoles[p.id] ??= []).push(role);
+      }
+    }
+  }
+  return {
+    userId: user.userId,
+    personId: user.personId,
+    organizationId: user.organizationId,
+    organizationRoles,
+    propertyRoles,
+    regionRoles,
+    name: `${user.firstName} ${user.lastName}`,
+    email: user.email,
+    sessionId,
+    restricted,
+  };
+}
+
+/** Whether organization policy would demand TOTP of this actor. */
+export function managesPeople(actor: Actor): boolean {
+  return allRoles(actor).some((role) => PEOPLE_MANAGING_ROLES.includes(role));
+}
+
+/** The snapshot an event keeps of the actor. */
+export function snapshotOf(actor: AuthenticatedActor): ActorSnapshot {
+  return { type: "user", id: actor.userId, name: actor.name, email: actor.email, roles: [...new Set(allRoles(actor))] };
+}

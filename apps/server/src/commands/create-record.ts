@@ -1,0 +1,60 @@
+/** Creates a record of an admin-plane resource and writes its event in the same transaction. */
+import { randomUUID } from "node:crypto";
+import { snapshotOf } from "../auth/actor.ts";
+import { invalidInput } from "../errors.ts";
+import { recordEvent } from "../events.ts";
+import { authorize } from "../http/pipeline.ts";
+import { checkReferences, checkUniques } from "../resources/checks.ts";
+import type { CommandContext, ResourceDef } from "../resources/definition.ts";
+import { presentRow } from "../resources/present.ts";
+import { findInOrganization, loose, toColumns } from "../resources/records.ts";
+
+/**
+ * Creates a record.
+ * @returns the presented record.
+ * @throws not_found / forbidden when the actor may not create it where it would live; invalid_input; conflict.
+ */
+export async function createRecord(
+  ctx: CommandContext,
+  def: ResourceDef,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  if (!def.events) {
+    throw new Error(`${def.what} records are not created through the generic command`);
+  }
+  const events = def.events;
+  const organizationId = ctx.actor.organizationId;
+  const propertyId = def.propertyOfInput(input);
+  if (propertyId !== null && !(await findInOrganization(ctx.tx, "properties", organizationId, propertyId))) {
+    throw invalidInput("propertyId", "no property with that id exists in this organization");
+  }
+  authorize(ctx.actor, "create", { entity: def.entity, organizationId, propertyId }, def.what);
+  await checkReferences(ctx.tx, def, organizationId, propertyId, input, Object.keys(input));
+  await checkUniques(ctx.tx, def, organizationId, propertyId, input, null);
+  await def.validate?.(ctx, input, null);
+
+  const iso = ctx.now.toISOString();
+  const writable = Object.fromEntries(Object.entries(input).filter(([k]) => !def.ignoreOnWrite?.includes(k)));
+  const row = {
+    ...(def.initialStatus ? { status: def.initialStatus } : {}),
+    ...toColumns(writable, def.encoding),
+    id: randomUUID(),
+    organization_id: organizationId,
+    created_at: iso,
+    updated_at: iso,
+  };
+  await loose(ctx.tx).insertInto(def.table).values(row).execute();
+  await def.afterCreate?.(ctx, row);
+  const presented = await presentRow(def, ctx.tx, row);
+  await recordEvent(ctx.tx, {
+    organizationId,
+    propertyId: def.table === "properties" ? row.id : propertyId,
+    action: events.created,
+    entityType: def.entity,
+    entityId: row.id,
+    actor: snapshotOf(ctx.actor),
+    after: presented,
+    now: ctx.now,
+  });
+  return presented;
+}

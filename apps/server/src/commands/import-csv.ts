@@ -1,0 +1,320 @@
+/**
+ * CSV import of a property's units, keys and people: all-or-nothing, every problem reported by row and column.
+ * Export writes the same columns, so an export can be edited and imported elsewhere.
+ */
+import type { ImportKind, ImportResult } from "@keyward/contracts/auth";
+import { KeyCreate, PersonCreate, UnitCreate } from "@keyward/contracts/resources";
+import type { Executor } from "@keyward/db/connect";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import type { z } from "zod";
+import { snapshotOf } from "../auth/actor.ts";
+import { ApiError, importFailed, invalidInput, notFound } from "../errors.ts";
+import { recordEvent } from "../events.ts";
+import { authorize } from "../http/pipeline.ts";
+import type { CommandContext } from "../resources/definition.ts";
+import { buildings, keySets, keys, people, units } from "../resources/definitions.ts";
+import { findInOrganization, loose } from "../resources/records.ts";
+import { createRecord } from "./create-record.ts";
+import { issueCredential } from "./issue-credential.ts";
+
+/** The columns of each kind, in file order. The first ones listed are required. */
+export const CSV_COLUMNS: Record<ImportKind, { required: string[]; optional: string[] }> = {
+  units: { required: ["number"], optional: ["building", "kind", "occupancy", "floor", "notes"] },
+  keys: { required: ["label", "tag"], optional: ["kind", "unit", "key_set", "status", "restricted"] },
+  people: {
+    required: ["first_name", "last_name"],
+    optional: ["kind", "employee_number", "company", "email", "phone", "start_date", "end_date", "badge"],
+  },
+};
+
+/** CSV column → create-schema field, per kind. */
+const FIELD_OF: Record<string, string> = {
+  number: "number",
+  building: "buildingId",
+  kind: "kind",
+  occupancy: "occupancy",
+  floor: "floor",
+  notes: "notes",
+  label: "label",
+  tag: "tagCode",
+  unit: "unitId",
+  key_set: "keySetId",
+  status: "status",
+  restricted: "restricted",
+  first_name: "firstName",
+  last_name: "lastName",
+  employee_number: "employeeNumber",
+  company: "company",
+  email: "email",
+  phone: "phone",
+  start_date: "startDate",
+  end_date: "endDate",
+  badge: "badgeNumber",
+};
+const COLUMN_OF = Object.fromEntries(Object.entries(FIELD_OF).map(([c, f]) => [f, c]));
+
+type RowError = ImportResult["errors"][number];
+
+function parseCsv(text: string): { header: string[]; records: Record<string, string>[] } {
+  let rows: string[][];
+  try {
+    rows = parse(text.replace(/^\uFEFF/, ""), { skip_empty_lines: true, relax_column_count: false, trim: true });
+  } catch (error) {
+    throw invalidInput("csv", `the file is not valid CSV (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const [headerRow, ...data] = rows;
+  if (!headerRow) {
+    throw invalidInput("csv", "the file is empty; the first line must name the columns");
+  }
+  const header = headerRow.map((h) => h.trim().toLowerCase().replace(/\s+/g, "_"));
+  return {
+    header,
+    records: data.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]))),
+  };
+}
+
+function checkHeader(kind: ImportKind, header: string[]): RowError[] {
+  const { required, optional } = CSV_COLUMNS[kind];
+  const errors: RowError[] = [];
+  for (const column of required) {
+    if (!header.includes(column)) {
+      errors.push({ row: 1, field: column, message: `the required column "${column}" is missing` });
+    }
+  }
+  for (const column of header) {
+    if (!required.includes(column) && !optional.includes(column)) {
+      errors.push({ row: 1, field: column, message: `unknown column; use ${[...required, ...optional].join(", ")}` });
+    }
+  }
+  return errors;
+}
+
+function issuesToErrors(row: number, issues: z.core.$ZodIssue[]): RowError[] {
+  return issues.map((issue) => {
+    const field = String(issue.path[0] ?? "");
+    return { row, field: COLUMN_OF[field] ?? field, message: issue.message };
+  });
+}
+
+const blankToNull = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+
+async function lookupId(
+  tx: Executor,
+  table: "buildings" | "units" | "key_sets",
+  propertyId: string,
+  column: "name" | "number",
+  value: string,
+): Promise<string | undefined> {
+  const row = await loose(tx)
+    .selectFrom(table)
+    .select("id")
+    .where("property_id", "=", propertyId)
+    .where(column, "=", value)
+    .executeTakeFirst();
+  return row ? String(row.id) : undefined;
+}
+
+/**
+ * Imports a CSV file into a property.
+ * @param dryRun validate and preview only; nothing is written.
+ * @throws import_failed (422) listing every problem, with nothing written.
+ */
+export async function importCsv(
+  ctx: CommandContext,
+  propertyId: string,
+  kind: ImportKind,
+  csv: string,
+  dryRun: boolean,
+): Promise<ImportResult> {
+  const organizationId = ctx.actor.organizationId;
+  const property = await findInOrganization(ctx.tx, "properties", organizationId, propertyId);
+  if (!property) {
+    throw notFound("property");
+  }
+  authorize(ctx.actor, "create", { entity: "import", organizationId, propertyId }, "property");
+  const entity = kind === "units" ? "unit" : kind === "keys" ? "key" : "person";
+  authorize(ctx.actor, "create", { entity, organizationId, propertyId }, "property");
+
+  const { header, records } = parseCsv(csv);
+  const errors = checkHeader(kind, header);
+  if (records.length === 0) {
+    errors.push({ row: 2, field: header[0] ?? "", message: "the file has a header but no rows" });
+  }
+  if (errors.length > 0) {
+    if (dryRun) {
+      return { kind, dryRun, rowCount: records.length, created: 0, preview: records.slice(0, 20), errors };
+    }
+    throw importFailed(errors);
+  }
+
+  const importCtx: CommandContext = ctx;
+  const createdIds = new Map<string, string>();
+  let created = 0;
+  for (const [index, record] of records.entries()) {
+    const rowNumber = index + 2;
+    try {
+      if (kind === "units") {
+        let buildingId: string | undefined;
+        const buildingName = blankToNull(record.building);
+        if (buildingName) {
+          const key = `building:${buildingName}`;
+          buildingId = createdIds.get(key) ?? (await lookupId(ctx.tx, "buildings", propertyId, "name", buildingName));
+          if (!buildingId) {
+            const b = await createRecord(importCtx, buildings, { propertyId, name: buildingName });
+            buildingId = String(b.id);
+            createdIds.set(key, buildingId);
+          }
+        }
+        const parsed = UnitCreate.safeParse({
+          propertyId,
+          number: record.number,
+          buildingId,
+          kind: blankToNull(record.kind),
+          occupancy: blankToNull(record.occupancy),
+          floor: blankToNull(record.floor),
+          notes: blankToNull(record.notes),
+        });
+        if (!parsed.success) {
+          errors.push(...issuesToErrors(rowNumber, parsed.error.issues));
+          continue;
+        }
+        await createRecord(importCtx, units, parsed.data);
+      } else if (kind === "keys") {
+        const unitNumber = blankToNull(record.unit);
+        const unitId = unitNumber ? await lookupId(ctx.tx, "units", propertyId, "number", unitNumber) : undefined;
+        if (unitNumber && !unitId) {
+          errors.push({ row: rowNumber, field: "unit", message: `no unit ${unitNumber} at this property` });
+          continue;
+        }
+        let keySetId: string | undefined;
+        const setName = blankToNull(record.key_set);
+        if (setName) {
+          const key = `set:${setName}`;
+          keySetId = createdIds.get(key) ?? (await lookupId(ctx.tx, "key_sets", propertyId, "name", setName));
+          if (!keySetId) {
+            const s = await createRecord(importCtx, keySets, { propertyId, name: setName, unitId: unitId ?? null });
+            keySetId = String(s.id);
+            createdIds.set(key, keySetId);
+          }
+        }
+        const restricted = blankToNull(record.restricted);
+        if (restricted && !/^(true|false|yes|no|1|0)$/i.test(restricted)) {
+          errors.push({ row: rowNumber, field: "restricted", message: "use yes or no" });
+          continue;
+        }
+        const parsed = KeyCreate.safeParse({
+          propertyId,
+          label: record.label,
+          tagCode: record.tag,
+          kind: blankToNull(record.kind),
+          unitId,
+          keySetId,
+          status: blankToNull(record.status),
+          restricted: restricted ? /^(true|yes|1)$/i.test(restricted) : undefined,
+        });
+        if (!parsed.success) {
+          errors.push(...issuesToErrors(rowNumber, parsed.error.issues));
+          continue;
+        }
+        await createRecord(importCtx, keys, parsed.data);
+      } else {
+        const parsed = PersonCreate.safeParse({
+          homePropertyId: propertyId,
+          firstName: record.first_name,
+          lastName: record.last_name,
+          kind: blankToNull(record.kind),
+          employeeNumber: blankToNull(record.employee_number),
+          company: blankToNull(record.company),
+          email: blankToNull(record.email),
+          phone: blankToNull(record.phone),
+          startDate: blankToNull(record.start_date),
+          endDate: blankToNull(record.end_date),
+        });
+        if (!parsed.success) {
+          errors.push(...issuesToErrors(rowNumber, parsed.error.issues));
+          continue;
+        }
+        const person = await createRecord(importCtx, people, parsed.data);
+        const badge = blankToNull(record.badge);
+        if (badge) {
+          await issueCredential(importCtx, String(person.id), { kind: "badge", badgeNumber: badge });
+        }
+      }
+      created++;
+    } catch (error) {
+      if (error instanceof ApiError) {
+        errors.push({ row: rowNumber, field: COLUMN_OF[error.field ?? ""] ?? error.field ?? "", message: error.message });
+        continue;
+      }
+      throw error;
+    }
+  }
+  if (errors.length > 0 && !dryRun) {
+    throw importFailed(errors);
+  }
+  const result: ImportResult = { kind, dryRun, rowCount: records.length, created: dryRun ? 0 : created, preview: records.slice(0, 20), errors };
+  if (!dryRun) {
+    await recordEvent(ctx.tx, {
+      organizationId,
+      propertyId,
+      action: "import.completed",
+      entityType: "property",
+      entityId: propertyId,
+      actor: snapshotOf(ctx.actor),
+      after: { kind, rows: records.length, created },
+      source: "import",
+      now: ctx.now,
+    });
+  }
+  return result;
+}
+
+/** Writes a property's units, keys or people as CSV, in the import's columns. */
+export async function exportCsv(db: Executor, organizationId: string, propertyId: string, kind: ImportKind): Promise<string> {
+  const { required, optional } = CSV_COLUMNS[kind];
+  const columns = [...required, ...optional];
+  let rows: Record<string, unknown>[];
+  if (kind === "units") {
+    rows = await db
+      .selectFrom("units")
+      .leftJoin("buildings", "buildings.id", "units.building_id")
+      .select(["units.number", "buildings.name as building", "units.kind", "units.occupancy", "units.floor", "units.notes"])
+      .where("units.organization_id", "=", organizationId)
+      .where("units.property_id", "=", propertyId)
+      .orderBy("units.number")
+      .execute();
+  } else if (kind === "keys") {
+    const raw = await db
+      .selectFrom("keys")
+      .leftJoin("units", "units.id", "keys.unit_id")
+      .leftJoin("key_sets", "key_sets.id", "keys.key_set_id")
+      .select(["keys.label", "keys.tag_code as tag", "keys.kind", "units.number as unit", "key_sets.name as key_set", "keys.status", "keys.restricted"])
+      .where("keys.organization_id", "=", organizationId)
+      .where("keys.property_id", "=", propertyId)
+      .orderBy("keys.label")
+      .execute();
+    rows = raw.map((r) => ({ ...r, restricted: r.restricted ? "yes" : "no" }));
+  } else {
+    const raw = await db
+      .selectFrom("people")
+      .select(["id", "first_name", "last_name", "kind", "employee_number", "company", "email", "phone", "start_date", "end_date"])
+      .where("organization_id", "=", organizationId)
+      .where("home_property_id", "=", propertyId)
+      .orderBy("last_name")
+      .orderBy("first_name")
+      .execute();
+    const badges = raw.length
+      ? await db
+          .selectFrom("credentials")
+          .select(["person_id", "badge_number"])
+          .where("organization_id", "=", organizationId)
+          .where("kind", "=", "badge")
+          .where("status", "=", "active")
+          .where("person_id", "in", raw.map((r) => r.id))
+          .execute()
+      : [];
+    rows = raw.map(({ id, ...r }) => ({ ...r, badge: badges.find((b) => b.person_id === id)?.badge_number ?? "" }));
+  }
+  return stringify(rows.map((r) => columns.map((c) => r[c] ?? "")), { header: true, columns });
+}

@@ -1,0 +1,62 @@
+/**
+ * Configuration, read once from the environment. Every variable is documented here (and in the README's table);
+ * all problems are reported at once. Nothing else reads `process.env`.
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const Env = z.object({
+  /** HTTP port of the server. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Address to listen on. */
+  HOST: z.string().default("0.0.0.0"),
+  /** Folder for the embedded database and other local state. */
+  KEYWARD_DATA_DIR: z.string().default("./data"),
+  /** A postgres:// URL switches storage to PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** Connections per server process on PostgreSQL. */
+  KEYWARD_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Set to "true" when the dashboard is served over HTTPS, so session cookies are marked Secure. */
+  KEYWARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
+  /** Log level. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  sqliteFile: string;
+  databaseUrl: string | undefined;
+  poolSize: number;
+  secureCookies: boolean;
+  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+}
+
+/**
+ * Parses the environment; throws one error listing every problem.
+ * @param env the environment (process.env at the edge, a literal in tests).
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.KEYWARD_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    sqliteFile: resolve(dataDir, "keyward.sqlite"),
+    databaseUrl: e.DATABASE_URL,
+    poolSize: e.KEYWARD_DB_POOL_SIZE,
+    secureCookies: e.KEYWARD_SECURE_COOKIES === "true",
+    logLevel: e.LOG_LEVEL,
+  };
+}

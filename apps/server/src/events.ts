@@ -1,0 +1,70 @@
+/**
+ * Writing to the append-only events table. Every command calls `recordEvent` inside its own transaction, so a change
+ * and its event commit together or not at all.
+ */
+import { randomUUID } from "node:crypto";
+import type { Executor } from "@keyward/db/connect";
+import type { EventAction } from "@keyward/domain/event-actions";
+
+/** Who acted, as they were at that moment. */
+export interface ActorSnapshot {
+  type: "user" | "system" | "cli";
+  id: string | null;
+  name: string;
+  email?: string | null;
+  roles?: string[];
+}
+
+export interface NewEvent {
+  organizationId: string;
+  propertyId: string | null;
+  action: EventAction;
+  entityType: string;
+  entityId: string | null;
+  actor: ActorSnapshot;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  source?: "api" | "import" | "cli" | "system";
+  now: Date;
+}
+
+/** Appends one event. */
+export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> {
+  await tx
+    .insertInto("events")
+    .values({
+      id: randomUUID(),
+      organization_id: event.organizationId,
+      property_id: event.propertyId,
+      occurred_at: event.now.toISOString(),
+      action: event.action,
+      entity_type: event.entityType,
+      entity_id: event.entityId,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      actor: JSON.stringify(event.actor),
+      before: event.before ? JSON.stringify(event.before) : null,
+      after: event.after ? JSON.stringify(event.after) : null,
+      source: event.source ?? "api",
+    })
+    .execute();
+}
+
+/** The fields that differ between two presented records, as before/after halves. */
+export function diff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (key === "updatedAt") {
+      continue;
+    }
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key] ?? null;
+      a[key] = after[key] ?? null;
+    }
+  }
+  return Object.keys(a).length === 0 ? null : { before: b, after: a };
+}

@@ -1,0 +1,215 @@
+/** Sign-in, sign-out, the current user, TOTP enrolment and the first-run set-up. */
+import { Ok, ErrorBody } from "@keyward/contracts/common";
+import { LoginBody, Me, SetupBody, SetupStatus, TotpConfirm, TotpSetup } from "@keyward/contracts/auth";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import * as OTPAuth from "otpauth";
+import { loadActor, managesPeople, snapshotOf } from "../auth/actor.ts";
+import { createSession, endSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { logIn, totpMatches } from "../commands/log-in.ts";
+import { setUpOrganization, setupNeeded } from "../commands/set-up-organization.ts";
+import { forbidden, invalidInput, setupComplete } from "../errors.ts";
+import { recordEvent } from "../events.ts";
+import { actorOf, inTransaction } from "../http/pipeline.ts";
+import { presentMe } from "../presenters/present-me.ts";
+import { organizationSettings, type Services } from "../services.ts";
+import { tokenDigest } from "../auth/passwords.ts";
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+
+export function registerAuthRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  const setCookie = (reply: FastifyReply, token: string, maxHours: number) =>
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "strict",
+      secure: services.config.secureCookies,
+      maxAge: maxHours * 3600,
+    });
+
+  r.post(
+    "/api/v1/auth/login",
+    {
+      config: { public: true },
+      schema: { tags: ["Auth"], summary: "Sign in with e-mail and password", security: [], body: LoginBody, response: { 200: Me, ...errors } },
+    },
+    async (req, reply) => {
+      const previous = req.cookies[SESSION_COOKIE];
+      const { token, actor } = await logIn(
+        { db: services.db, now: services.now, sleep: services.sleep },
+        { ...req.body, address: req.ip, previousSessionId: previous ? tokenDigest(previous) : null },
+      );
+      const settings = await organizationSettings(services.db, actor.organizationId);
+      setCookie(reply, token, settings.sessionMaxHours);
+      return presentMe(services.db, actor);
+    },
+  );
+
+  r.post(
+    "/api/v1/auth/logout",
+    { config: { public: true, allowRestricted: true }, schema: { tags: ["Auth"], summary: "Sign out", response: { 200: Ok } } },
+    async (req, reply) => {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) {
+        const now = services.now();
+        await endSession(services.db, tokenDigest(token), "logout", now);
+        if (req.actor) {
+          await recordEvent(services.db, {
+            organizationId: req.actor.organizationId,
+            propertyId: null,
+            action: "auth.logout",
+            entityType: "user",
+            entityId: req.actor.userId,
+            actor: snapshotOf(req.actor),
+            now,
+          });
+        }
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      return { ok: true as const };
+    },
+  );
+
+  r.get(
+    "/api/v1/auth/me",
+    {
+      config: { allowRestricted: true },
+      schema: { tags: ["Auth"], summary: "The signed-in user and where they may act", response: { 200: Me, 401: ErrorBody } },
+    },
+    async (req) => presentMe(services.db, actorOf(req)),
+  );
+
+  r.post(
+    "/api/v1/auth/totp/setup",
+    {
+      config: { allowRestricted: true },
+      schema: { tags: ["Auth"], summary: "Start authenticator-app enrolment", response: { 200: TotpSetup, ...errors } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const secret = new OTPAuth.Secret({ size: 20 });
+      const totp = new OTPAuth.TOTP({ issuer: "Keyward", label: actor.email, secret, algorithm: "SHA1", digits: 6, period: 30 });
+      // why: the secret stays pending (totp_enabled_at null) until a code proves the app holds it
+      await services.db
+        .updateTable("users")
+        .set({ totp_secret: secret.base32, totp_enabled_at: null, updated_at: services.now().toISOString() })
+        .where("id", "=", actor.userId)
+        .execute();
+      return { secret: secret.base32, uri: totp.toString() };
+    },
+  );
+
+  r.post(
+    "/api/v1/auth/totp/confirm",
+    {
+      config: { allowRestricted: true },
+      schema: { tags: ["Auth"], summary: "Finish enrolment with a code from the app", body: TotpConfirm, response: { 200: Me, ...errors } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const now = services.now();
+      return inTransaction(services, async (tx) => {
+        const user = await tx.selectFrom("users").select("totp_secret").where("id", "=", actor.userId).executeTakeFirstOrThrow();
+        if (!user.totp_secret) {
+          throw invalidInput("code", "start the set-up first");
+        }
+        if (!totpMatches(user.totp_secret, req.body.code)) {
+          throw invalidInput("code", "that code does not match; check the app's clock and enter the current code");
+        }
+        await tx.updateTable("users").set({ totp_enabled_at: now.toISOString(), updated_at: now.toISOString() }).where("id", "=", actor.userId).execute();
+        if (actor.sessionId) {
+          await tx.updateTable("sessions").set({ restricted: 0 }).where("id", "=", actor.sessionId).execute();
+        }
+        await recordEvent(tx, {
+          organizationId: actor.organizationId,
+          propertyId: null,
+          action: "user.totp_enabled",
+          entityType: "user",
+          entityId: actor.userId,
+          actor: snapshotOf(actor),
+          now,
+        });
+        return presentMe(tx, { ...actor, restricted: false });
+      });
+    },
+  );
+
+  r.post(
+    "/api/v1/auth/totp/disable",
+    {
+      schema: { tags: ["Auth"], summary: "Stop using an authenticator app", body: TotpConfirm, response: { 200: Me, ...errors } },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const now = services.now();
+      const settings = await organizationSettings(services.db, actor.organizationId);
+      if (settings.requireTotpForManagers && managesPeople(actor)) {
+        throw forbidden("turn off two-step sign-in: your organization requires it for your role");
+      }
+      return inTransaction(services, async (tx) => {
+        const user = await tx.selectFrom("users").select("totp_secret").where("id", "=", actor.userId).executeTakeFirstOrThrow();
+        if (!user.totp_secret || !totpMatches(user.totp_secret, req.body.code)) {
+          throw invalidInput("code", "that code does not match");
+        }
+        await tx.updateTable("users").set({ totp_secret: null, totp_enabled_at: null, updated_at: now.toISOString() }).where("id", "=", actor.userId).execute();
+        await recordEvent(tx, {
+          organizationId: actor.organizationId,
+          propertyId: null,
+          action: "user.totp_disabled",
+          entityType: "user",
+          entityId: actor.userId,
+          actor: snapshotOf(actor),
+          now,
+        });
+        return presentMe(tx, actor);
+      });
+    },
+  );
+
+  r.get(
+    "/api/v1/setup",
+    { config: { public: true }, schema: { tags: ["Auth"], summary: "Whether first-run set-up is needed", security: [], response: { 200: SetupStatus } } },
+    async () => ({ needed: await setupNeeded(services.db) }),
+  );
+
+  r.post(
+    "/api/v1/setup",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["Auth"],
+        summary: "First run: create the organization and its administrator",
+        security: [],
+        body: SetupBody,
+        response: { 201: Me, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const now = services.now();
+      const { token, actor } = await inTransaction(services, async (tx) => {
+        // why: set-up exists only for an empty deployment; afterwards organizations are created by nobody over HTTP
+        if (!(await setupNeeded(tx))) {
+          throw setupComplete();
+        }
+        const ids = await setUpOrganization(tx, req.body, { now, source: "api" });
+        const loaded = await loadActor(tx, ids.userId, null, false);
+        if (!loaded) {
+          throw new Error("the administrator just created could not be loaded");
+        }
+        const settings = await organizationSettings(tx, ids.organizationId);
+        const sessionToken = await createSession(tx, {
+          organizationId: ids.organizationId,
+          userId: ids.userId,
+          restricted: false,
+          policy: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
+          now,
+        });
+        return { token: sessionToken, actor: loaded };
+      });
+      setCookie(reply, token, 12);
+      return reply.code(201).send(await presentMe(services.db, actor));
+    },
+  );
+}

@@ -1,0 +1,79 @@
+/** CSV import (with a dry-run preview) and export of a property's units, keys and people. */
+import { IMPORT_KINDS, ImportBody, ImportResult } from "@keyward/contracts/auth";
+import { ErrorBody } from "@keyward/contracts/common";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { exportCsv, importCsv } from "../commands/import-csv.ts";
+import { notFound } from "../errors.ts";
+import { actorOf, authorize, inTransaction } from "../http/pipeline.ts";
+import { findInOrganization } from "../resources/records.ts";
+import type { Services } from "../services.ts";
+
+const Params = z.object({ id: z.string().min(1).max(64), kind: z.enum(IMPORT_KINDS) });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
+
+/** Carries a dry run's result out of its transaction, which then rolls back. */
+class DryRunDone {
+  constructor(readonly result: ImportResult) {}
+}
+
+export function registerImportRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    "/api/v1/properties/:id/import/:kind",
+    {
+      schema: {
+        tags: ["Import and export"],
+        summary: "Import units, keys or people from CSV: all or nothing; dryRun previews and lists problems by row",
+        params: Params,
+        body: ImportBody,
+        response: { 200: ImportResult, ...errors },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      try {
+        return await inTransaction(services, async (tx) => {
+          const result = await importCsv({ tx, actor, now: services.now() }, req.params.id, req.params.kind, req.body.csv, req.body.dryRun);
+          if (req.body.dryRun) {
+            // why: a dry run exercises every check the real import runs, then leaves no trace
+            throw new DryRunDone(result);
+          }
+          return result;
+        });
+      } catch (error) {
+        if (error instanceof DryRunDone) {
+          return error.result;
+        }
+        throw error;
+      }
+    },
+  );
+
+  r.get(
+    "/api/v1/properties/:id/export/:kind",
+    {
+      schema: {
+        tags: ["Import and export"],
+        summary: "Export units, keys or people as CSV, in the import's columns",
+        params: Params,
+        response: { 200: z.string().describe("text/csv"), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const property = await findInOrganization(services.db, "properties", actor.organizationId, req.params.id);
+      if (!property) {
+        throw notFound("property");
+      }
+      const entity = req.params.kind === "units" ? "unit" : req.params.kind === "keys" ? "key" : "person";
+      authorize(actor, "read", { entity, organizationId: actor.organizationId, propertyId: req.params.id }, "property");
+      const csv = await exportCsv(services.db, actor.organizationId, req.params.id, req.params.kind);
+      return reply
+        .header("content-type", "text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${String(property.code)}-${req.params.kind}.csv"`)
+        .send(csv);
+    },
+  );
+}

@@ -1,0 +1,67 @@
+/** Sign-in, session, first-run and TOTP shapes. */
+import { ROLES } from "@keyward/domain/permissions";
+import { z } from "zod";
+import { Id } from "./common.ts";
+import { Organization } from "./resources.ts";
+
+export const LoginBody = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(256),
+  totp: z.string().trim().regex(/^\d{6}$/, "enter the 6-digit code from your authenticator app").optional(),
+});
+
+export const MeProperty = z.object({
+  id: Id,
+  name: z.string(),
+  code: z.string(),
+  timeZone: z.string(),
+  roles: z.array(z.enum(ROLES)),
+});
+
+export const Me = z
+  .object({
+    user: z.object({ id: Id, email: z.string(), totpEnabled: z.boolean() }),
+    person: z.object({ id: Id, firstName: z.string(), lastName: z.string() }),
+    organization: Organization,
+    organizationRoles: z.array(z.enum(ROLES)),
+    properties: z.array(MeProperty),
+    /** True while organization policy requires TOTP and the user has not enrolled: only enrolment is allowed. */
+    totpEnrollmentRequired: z.boolean(),
+  })
+  .meta({ id: "Me" });
+export type Me = z.infer<typeof Me>;
+
+export const TotpSetup = z.object({ secret: z.string(), uri: z.string() });
+export const TotpConfirm = z.object({ code: z.string().trim().regex(/^\d{6}$/, "enter the 6-digit code") });
+
+export const SetupStatus = z.object({ needed: z.boolean() });
+export const SetupBody = z.object({
+  organizationName: z.string().trim().min(1).max(200),
+  firstName: z.string().trim().min(1).max(200),
+  lastName: z.string().trim().min(1).max(200),
+  email: z.email().max(320),
+  password: z.string().max(256),
+});
+
+export const Health = z.object({
+  status: z.literal("ok"),
+  database: z.enum(["sqlite", "postgres"]),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+});
+
+export const IMPORT_KINDS = ["units", "keys", "people"] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+export const ImportBody = z.object({
+  csv: z.string().min(1).max(20_000_000),
+  dryRun: z.boolean().default(false),
+});
+export const ImportResult = z.object({
+  kind: z.enum(IMPORT_KINDS),
+  dryRun: z.boolean(),
+  rowCount: z.number().int(),
+  created: z.number().int(),
+  preview: z.array(z.record(z.string(), z.string())),
+  errors: z.array(z.object({ row: z.number().int(), field: z.string(), message: z.string() })),
+});
+export type ImportResult = z.infer<typeof ImportResult>;

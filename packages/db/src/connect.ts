@@ -1,0 +1,84 @@
+/**
+ * Opens the database: SQLite under the data directory by default, PostgreSQL when a `postgres://` URL is given.
+ * The rest of the code sees one Kysely instance and the same JavaScript values on both.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from "kysely";
+import pg from "pg";
+import { type Dialect, migrationProvider } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Anything queries can run on: the database or an open transaction. */
+export type Executor = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  dialect: Dialect;
+  /** Where the data lives, for display (a file path, or the PostgreSQL URL without its password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+let parsersInstalled = false;
+
+function installPgTypeParsers(): void {
+  if (parsersInstalled) {
+    return;
+  }
+  parsersInstalled = true;
+  // why: both dialects must hand the application identical values — numbers for counts and identities,
+  // ISO strings for instants, YYYY-MM-DD for dates and raw JSON text (parsed in one place by the presenters).
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+  pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
+  pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (v) => new Date(`${v}Z`).toISOString());
+  pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+  pg.types.setTypeParser(pg.types.builtins.JSONB, (v) => v);
+  pg.types.setTypeParser(pg.types.builtins.JSON, (v) => v);
+}
+
+/** Whether a URL names a PostgreSQL database. */
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//.test(url);
+}
+
+/**
+ * Opens a database handle.
+ * @param options.databaseUrl a PostgreSQL URL, or undefined for SQLite.
+ * @param options.sqliteFile the SQLite file (created with its folder), or ":memory:".
+ */
+export function openDatabase(options: { databaseUrl?: string; sqliteFile: string; poolSize?: number }): DatabaseHandle {
+  if (isPostgresUrl(options.databaseUrl)) {
+    installPgTypeParsers();
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safe = new URL(options.databaseUrl);
+    safe.password = "";
+    return { db, dialect: "postgres", location: safe.toString(), close: () => db.destroy() };
+  }
+  if (options.sqliteFile !== ":memory:") {
+    mkdirSync(dirname(options.sqliteFile), { recursive: true });
+  }
+  const sqlite = new SqliteDatabase(options.sqliteFile);
+  sqlite.pragma("journal_mode = WAL");
+  // why: an acknowledgement (and later a door release) must never outlive a power cut; FULL syncs the WAL on commit
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: "sqlite", location: options.sqliteFile, close: () => db.destroy() };
+}
+
+/** Brings the schema up to date; returns the names of the migrations applied now. */
+export async function migrate(handle: DatabaseHandle): Promise<string[]> {
+  const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new Error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

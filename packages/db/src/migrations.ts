@@ -1,0 +1,413 @@
+/**
+ * One set of migrations for SQLite and PostgreSQL. Column types differ only where the dialects do (timestamps,
+ * dates, JSON, identity); `connect.ts` makes both hand the application the same JavaScript values.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
+
+export type Dialect = "sqlite" | "postgres";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as it is typed now
+type AnyDb = Kysely<any>;
+
+function types(dialect: Dialect) {
+  const pg = dialect === "postgres";
+  return {
+    ts: pg ? sql`timestamptz` : sql`text`,
+    date: pg ? sql`date` : sql`text`,
+    json: pg ? sql`jsonb` : sql`text`,
+  } as const;
+}
+
+async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
+  const t = types(dialect);
+
+  await db.schema
+    .createTable("organizations")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("settings", t.json, (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("regions")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("regions_name_unique", ["organization_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("properties")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("region_id", "text", (c) => c.references("regions.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("time_zone", "text", (c) => c.notNull())
+    .addColumn("address", "text")
+    .addColumn("max_offline_minutes", "integer", (c) => c.notNull())
+    .addColumn("max_copies_per_unit", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("properties_code_unique", ["organization_id", "code"])
+    .execute();
+
+  await db.schema
+    .createTable("buildings")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("code", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("buildings_name_unique", ["property_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("units")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("building_id", "text", (c) => c.references("buildings.id"))
+    .addColumn("number", "text", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("occupancy", "text", (c) => c.notNull())
+    .addColumn("floor", "text")
+    .addColumn("notes", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("units_number_unique", ["property_id", "number"])
+    .execute();
+
+  await db.schema
+    .createTable("key_sets")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("unit_id", "text", (c) => c.references("units.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("max_copies", "integer")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("key_sets_name_unique", ["property_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("cabinets")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("location", "text")
+    .addColumn("capabilities", t.json, (c) => c.notNull())
+    .addColumn("factor_policy", "text", (c) => c.notNull())
+    .addColumn("modules", "integer", (c) => c.notNull())
+    .addColumn("hooks_per_module", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("device_public_key", "text")
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("cabinets_name_unique", ["property_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("hooks")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("cabinet_id", "text", (c) => c.notNull().references("cabinets.id"))
+    .addColumn("number", "integer", (c) => c.notNull())
+    .addColumn("module", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addUniqueConstraint("hooks_number_unique", ["cabinet_id", "number"])
+    .execute();
+
+  await db.schema
+    .createTable("keys")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("key_set_id", "text", (c) => c.references("key_sets.id"))
+    .addColumn("unit_id", "text", (c) => c.references("units.id"))
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("label", "text", (c) => c.notNull())
+    .addColumn("tag_code", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("cabinet_id", "text", (c) => c.references("cabinets.id"))
+    .addColumn("hook_number", "integer")
+    .addColumn("restricted", "integer", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    // why: a tag is anonymous but must identify exactly one key in the organization
+    .addUniqueConstraint("keys_tag_unique", ["organization_id", "tag_code"])
+    .execute();
+  await db.schema
+    .createIndex("keys_hook_unique")
+    .on("keys")
+    .columns(["cabinet_id", "hook_number"])
+    .unique()
+    .where(sql.ref("cabinet_id"), "is not", null)
+    .execute();
+
+  await db.schema
+    .createTable("people")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("home_property_id", "text", (c) => c.references("properties.id"))
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("first_name", "text", (c) => c.notNull())
+    .addColumn("last_name", "text", (c) => c.notNull())
+    .addColumn("employee_number", "text")
+    .addColumn("company", "text")
+    .addColumn("email", "text")
+    .addColumn("phone", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("start_date", t.date)
+    .addColumn("end_date", t.date)
+    .addColumn("deactivated_at", t.ts)
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("people_employee_number_unique")
+    .on("people")
+    .columns(["organization_id", "employee_number"])
+    .unique()
+    .where(sql.ref("employee_number"), "is not", null)
+    .execute();
+
+  await db.schema
+    .createTable("credentials")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("person_id", "text", (c) => c.notNull().references("people.id"))
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("badge_number", "text")
+    .addColumn("pin_hash", "text")
+    .addColumn("pin_activation_hash", "text")
+    .addColumn("pin_activation_expires_at", t.ts)
+    .addColumn("fingerprint_ref", "text")
+    .addColumn("consent_at", t.ts)
+    .addColumn("consent_text", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  // why: a badge number identifies one person in the organization until the badge is revoked
+  await db.schema
+    .createIndex("credentials_badge_unique")
+    .on("credentials")
+    .columns(["organization_id", "badge_number"])
+    .unique()
+    .where(sql.ref("status"), "<>", "revoked")
+    .execute();
+  await db.schema.createIndex("credentials_person").on("credentials").columns(["person_id"]).execute();
+
+  await db.schema
+    .createTable("users")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("person_id", "text", (c) => c.notNull().references("people.id"))
+    .addColumn("email", "text", (c) => c.notNull().unique())
+    .addColumn("password_hash", "text", (c) => c.notNull())
+    .addColumn("totp_secret", "text")
+    .addColumn("totp_enabled_at", t.ts)
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("last_login_at", t.ts)
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("users_person").on("users").columns(["person_id"]).execute();
+
+  await db.schema
+    .createTable("sessions")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("last_seen_at", t.ts, (c) => c.notNull())
+    .addColumn("expires_at", t.ts, (c) => c.notNull())
+    .addColumn("ended_at", t.ts)
+    .addColumn("end_reason", "text")
+    .addColumn("restricted", "integer", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("sessions_user").on("sessions").columns(["user_id"]).execute();
+
+  await db.schema
+    .createTable("role_assignments")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("person_id", "text", (c) => c.notNull().references("people.id"))
+    .addColumn("role", "text", (c) => c.notNull())
+    .addColumn("scope_type", "text", (c) => c.notNull())
+    .addColumn("scope_id", "text")
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("role_assignments_person").on("role_assignments").columns(["person_id"]).execute();
+
+  await db.schema
+    .createTable("holiday_calendars")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.references("properties.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("dates", t.json, (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("access_profiles")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("description", "text")
+    .addColumn("key_scope", t.json, (c) => c.notNull())
+    .addColumn("windows", t.json, (c) => c.notNull())
+    .addColumn("holiday_calendar_id", "text", (c) => c.references("holiday_calendars.id"))
+    .addColumn("valid_from", t.date)
+    .addColumn("valid_until", t.date)
+    .addColumn("max_keys_out", "integer")
+    .addColumn("max_duration_minutes", "integer")
+    .addColumn("curfew_time", "text")
+    .addColumn("conditions", t.json, (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("access_profiles_name_unique", ["property_id", "name"])
+    .execute();
+
+  await db.schema
+    .createTable("profile_assignments")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("person_id", "text", (c) => c.notNull().references("people.id"))
+    .addColumn("access_profile_id", "text", (c) => c.notNull().references("access_profiles.id"))
+    .addColumn("valid_from", t.date)
+    .addColumn("valid_until", t.date)
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("profile_assignments_person").on("profile_assignments").columns(["person_id"]).execute();
+
+  await db.schema
+    .createTable("reason_codes")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("code", "text", (c) => c.notNull())
+    .addColumn("label", "text", (c) => c.notNull())
+    .addColumn("requires_work_order", "integer", (c) => c.notNull())
+    .addColumn("default_due_minutes", "integer")
+    .addColumn("sort_order", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("reason_codes_code_unique", ["organization_id", "code"])
+    .execute();
+
+  if (dialect === "postgres") {
+    await sql`create table events (
+      seq bigint generated always as identity primary key,
+      id text not null unique,
+      organization_id text not null references organizations(id),
+      property_id text,
+      occurred_at timestamptz not null,
+      action text not null,
+      entity_type text not null,
+      entity_id text,
+      actor_type text not null,
+      actor_id text,
+      actor jsonb not null,
+      before jsonb,
+      after jsonb,
+      source text not null
+    )`.execute(db);
+    // why: the trail is append-only by mechanism, not by policy: no role of the application can rewrite it
+    await sql`create function keyward_events_append_only() returns trigger language plpgsql as $$
+      begin raise exception 'events are append-only'; end $$`.execute(db);
+    await sql`create trigger events_append_only before update or delete on events
+      for each row execute function keyward_events_append_only()`.execute(db);
+    await sql`create trigger events_no_truncate before truncate on events
+      for each statement execute function keyward_events_append_only()`.execute(db);
+  } else {
+    await sql`create table events (
+      seq integer primary key autoincrement,
+      id text not null unique,
+      organization_id text not null references organizations(id),
+      property_id text,
+      occurred_at text not null,
+      action text not null,
+      entity_type text not null,
+      entity_id text,
+      actor_type text not null,
+      actor_id text,
+      actor text not null,
+      before text,
+      after text,
+      source text not null
+    )`.execute(db);
+    await sql`create trigger events_no_update before update on events
+      begin select raise(abort, 'events are append-only'); end`.execute(db);
+    await sql`create trigger events_no_delete before delete on events
+      begin select raise(abort, 'events are append-only'); end`.execute(db);
+  }
+  await db.schema
+    .createIndex("events_property_time")
+    .on("events")
+    .columns(["organization_id", "property_id", "occurred_at"])
+    .execute();
+  await db.schema
+    .createIndex("events_entity")
+    .on("events")
+    .columns(["organization_id", "entity_type", "entity_id", "seq"])
+    .execute();
+
+  await db.schema
+    .createTable("login_throttle")
+    .addColumn("key", "text", (c) => c.primaryKey())
+    .addColumn("failures", "integer", (c) => c.notNull())
+    .addColumn("first_failure_at", t.ts, (c) => c.notNull())
+    .addColumn("last_failure_at", t.ts, (c) => c.notNull())
+    .addColumn("locked_until", t.ts)
+    .execute();
+
+  for (const [table, column] of [
+    ["regions", "organization_id"],
+    ["properties", "organization_id"],
+    ["buildings", "property_id"],
+    ["units", "property_id"],
+    ["key_sets", "property_id"],
+    ["keys", "property_id"],
+    ["cabinets", "property_id"],
+    ["people", "organization_id"],
+    ["access_profiles", "property_id"],
+    ["reason_codes", "organization_id"],
+  ] as const) {
+    await db.schema.createIndex(`${table}_${column}_id`).on(table).columns([column, "id"]).execute();
+  }
+  await db.schema.createIndex("keys_unit").on("keys").columns(["unit_id"]).execute();
+}
+
+/** The migrations, in order, for a dialect. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    "0001_initial": { up: (db) => initial(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}

@@ -1,0 +1,295 @@
+/**
+ * Table types for Kysely. Every table carries `organization_id` so that a distributed PostgreSQL can shard by
+ * organization without redesign. Timestamps travel as ISO-8601 UTC strings, dates as YYYY-MM-DD, JSON as text and
+ * flags as 0/1 on both dialects (see `connect.ts` for the PostgreSQL type parsers that make this true).
+ */
+import type { Generated } from "kysely";
+
+type Ts = string;
+type Flag = number;
+type Json = string;
+
+interface Audited {
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface OrganizationTable extends Audited {
+  id: string;
+  name: string;
+  /** JSON: organization policy, see `OrganizationSettings` in contracts. */
+  settings: Json;
+}
+
+export interface RegionTable extends Audited {
+  id: string;
+  organization_id: string;
+  name: string;
+  status: string;
+}
+
+export interface PropertyTable extends Audited {
+  id: string;
+  organization_id: string;
+  region_id: string | null;
+  name: string;
+  code: string;
+  time_zone: string;
+  address: string | null;
+  max_offline_minutes: number;
+  max_copies_per_unit: number;
+  status: string;
+}
+
+export interface BuildingTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  name: string;
+  code: string | null;
+  status: string;
+}
+
+export interface UnitTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  building_id: string | null;
+  number: string;
+  kind: string;
+  occupancy: string;
+  floor: string | null;
+  notes: string | null;
+  status: string;
+}
+
+export interface KeySetTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  unit_id: string | null;
+  name: string;
+  max_copies: number | null;
+  status: string;
+}
+
+export interface KeyTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  key_set_id: string | null;
+  unit_id: string | null;
+  kind: string;
+  label: string;
+  tag_code: string;
+  status: string;
+  cabinet_id: string | null;
+  hook_number: number | null;
+  restricted: Flag;
+}
+
+export interface CabinetTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  name: string;
+  location: string | null;
+  /** JSON: `CabinetCapabilities`. */
+  capabilities: Json;
+  factor_policy: string;
+  modules: number;
+  hooks_per_module: number;
+  status: string;
+  device_public_key: string | null;
+}
+
+export interface HookTable {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  cabinet_id: string;
+  number: number;
+  module: number;
+  status: string;
+}
+
+export interface PersonTable extends Audited {
+  id: string;
+  organization_id: string;
+  home_property_id: string | null;
+  kind: string;
+  first_name: string;
+  last_name: string;
+  employee_number: string | null;
+  company: string | null;
+  email: string | null;
+  phone: string | null;
+  status: string;
+  start_date: string | null;
+  end_date: string | null;
+  deactivated_at: Ts | null;
+}
+
+export interface CredentialTable extends Audited {
+  id: string;
+  organization_id: string;
+  person_id: string;
+  kind: string;
+  badge_number: string | null;
+  pin_hash: string | null;
+  pin_activation_hash: string | null;
+  pin_activation_expires_at: Ts | null;
+  fingerprint_ref: string | null;
+  consent_at: Ts | null;
+  consent_text: string | null;
+  status: string;
+}
+
+export interface UserTable extends Audited {
+  id: string;
+  organization_id: string;
+  person_id: string;
+  email: string;
+  password_hash: string;
+  totp_secret: string | null;
+  totp_enabled_at: Ts | null;
+  status: string;
+  last_login_at: Ts | null;
+}
+
+export interface SessionTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  created_at: Ts;
+  last_seen_at: Ts;
+  expires_at: Ts;
+  ended_at: Ts | null;
+  end_reason: string | null;
+  /** 1 while a required TOTP enrolment is outstanding: the session may only enrol. */
+  restricted: Flag;
+}
+
+export interface RoleAssignmentTable extends Audited {
+  id: string;
+  organization_id: string;
+  person_id: string;
+  role: string;
+  scope_type: string;
+  /** Region or property id; null for organization scope. */
+  scope_id: string | null;
+  status: string;
+}
+
+export interface AccessProfileTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  name: string;
+  description: string | null;
+  /** JSON: `KeyScope`. */
+  key_scope: Json;
+  /** JSON: `WeeklyWindow[]`. */
+  windows: Json;
+  holiday_calendar_id: string | null;
+  valid_from: string | null;
+  valid_until: string | null;
+  max_keys_out: number | null;
+  max_duration_minutes: number | null;
+  curfew_time: string | null;
+  /** JSON: `ProfileConditions`. */
+  conditions: Json;
+  status: string;
+}
+
+export interface ProfileAssignmentTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  person_id: string;
+  access_profile_id: string;
+  valid_from: string | null;
+  valid_until: string | null;
+  status: string;
+}
+
+export interface HolidayCalendarTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string | null;
+  name: string;
+  /** JSON: `{date, name}[]`. */
+  dates: Json;
+  status: string;
+}
+
+export interface ReasonCodeTable extends Audited {
+  id: string;
+  organization_id: string;
+  code: string;
+  label: string;
+  requires_work_order: Flag;
+  default_due_minutes: number | null;
+  sort_order: number;
+  status: string;
+}
+
+export interface EventTable {
+  /** Monotonic per database; gives a total order for cursors. */
+  seq: Generated<number>;
+  id: string;
+  organization_id: string;
+  property_id: string | null;
+  occurred_at: Ts;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  /** JSON: who acted, as they were at that moment. */
+  actor: Json;
+  before: Json | null;
+  after: Json | null;
+  source: string;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  first_failure_at: Ts;
+  last_failure_at: Ts;
+  locked_until: Ts | null;
+}
+
+export interface Database {
+  organizations: OrganizationTable;
+  regions: RegionTable;
+  properties: PropertyTable;
+  buildings: BuildingTable;
+  units: UnitTable;
+  key_sets: KeySetTable;
+  keys: KeyTable;
+  cabinets: CabinetTable;
+  hooks: HookTable;
+  people: PersonTable;
+  credentials: CredentialTable;
+  users: UserTable;
+  sessions: SessionTable;
+  role_assignments: RoleAssignmentTable;
+  access_profiles: AccessProfileTable;
+  profile_assignments: ProfileAssignmentTable;
+  holiday_calendars: HolidayCalendarTable;
+  reason_codes: ReasonCodeTable;
+  events: EventTable;
+  login_throttle: LoginThrottleTable;
+}
+
+/** Names of tables whose rows belong to a property (scoped by `property_id`). */
+export type PropertyScopedTable =
+  | "buildings"
+  | "units"
+  | "key_sets"
+  | "keys"
+  | "cabinets"
+  | "access_profiles"
+  | "profile_assignments";

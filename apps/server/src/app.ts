@@ -36,8 +36,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Where `vite build` puts the dashboard. */
 export const WEB_DIST = resolve(here, "../../web/dist");
 
-
-
 /** Builds the server (not yet listening). */
 export async function buildApp(services: Services, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -76,7 +74,9 @@ export async function buildApp(services: Services, options: { logger?: boolean }
         return { field: field || error.validationContext || "body", message: v.message ?? "is not valid" };
       });
       const first = details[0] ?? { field: "body", message: "is not valid" };
-      return reply.code(400).send({ code: "invalid_input", message: `${first.field}: ${first.message}`, field: first.field, details });
+      return reply
+        .code(400)
+        .send({ code: "invalid_input", message: `${first.field}: ${first.message}`, field: first.field, details });
     }
     const status = (error as { statusCode?: number }).statusCode;
     const message = error instanceof Error ? error.message : String(error);
@@ -85,7 +85,9 @@ export async function buildApp(services: Services, options: { logger?: boolean }
       return reply.code(400).send({ code: "invalid_input", message: `body: ${message}`, field: "body" });
     }
     req.log.error({ err: error }, "unhandled error");
-    return reply.code(500).send({ code: "internal", message: "Something went wrong on our side; the change was not saved. Try again." });
+    return reply
+      .code(500)
+      .send({ code: "internal", message: "Something went wrong on our side; the change was not saved. Try again." });
   });
 
   // Authenticate: resolve the session cookie to an actor for every API call (routes decide whether they need one).

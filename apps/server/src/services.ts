@@ -1,6 +1,7 @@
 /** What every route and command is given: the database, the clock and the configuration. */
-import type { DatabaseHandle, Db, Executor } from "@keyward/db/connect";
+
 import { type OrganizationSettings, OrganizationSettings as SettingsSchema } from "@keyward/contracts/resources";
+import type { DatabaseHandle, Db, Executor } from "@keyward/db/connect";
 import type { Config } from "./config.ts";
 
 export interface Services {

@@ -7,7 +7,11 @@ import { Organization } from "./resources.ts";
 export const LoginBody = z.object({
   email: z.string().trim().min(1).max(320),
   password: z.string().min(1).max(256),
-  totp: z.string().trim().regex(/^\d{6}$/, "enter the 6-digit code from your authenticator app").optional(),
+  totp: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "enter the 6-digit code from your authenticator app")
+    .optional(),
 });
 
 export const MeProperty = z.object({
@@ -32,7 +36,12 @@ export const Me = z
 export type Me = z.infer<typeof Me>;
 
 export const TotpSetup = z.object({ secret: z.string(), uri: z.string() });
-export const TotpConfirm = z.object({ code: z.string().trim().regex(/^\d{6}$/, "enter the 6-digit code") });
+export const TotpConfirm = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "enter the 6-digit code"),
+});
 
 export const SetupStatus = z.object({ needed: z.boolean() });
 export const SetupBody = z.object({

@@ -52,3 +52,19 @@ export const LocalDate = z.iso.date().describe("Local date, YYYY-MM-DD");
 export const Status = z.enum(["active", "archived"]);
 
 export const Ok = z.object({ ok: z.literal(true) });
+
+type WithoutDefault<S> = S extends z.ZodDefault<infer Inner> ? Inner : S;
+type PatchShape<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<WithoutDefault<T[K]>> };
+
+/**
+ * The PATCH schema of a create schema: every field optional and no defaults — in Zod 4 a default inside an optional
+ * still applies, which would silently reset fields the caller did not name.
+ */
+export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>): z.ZodObject<PatchShape<T>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+    shape[key] = inner.optional();
+  }
+  return z.object(shape) as unknown as z.ZodObject<PatchShape<T>>;
+}

@@ -4,7 +4,7 @@
  */
 import { ROLES, SCOPE_TYPES } from "@keyward/domain/permissions";
 import { z } from "zod";
-import { Id, ListQuery, LocalDate, Status, Timestamp } from "./common.ts";
+import { Id, ListQuery, LocalDate, patchOf, Status, Timestamp } from "./common.ts";
 
 const name = z.string().trim().min(1).max(200);
 const optionalText = z.string().trim().max(2000).nullable().optional();
@@ -15,13 +15,28 @@ const stamps = { createdAt: Timestamp, updatedAt: Timestamp };
 export const OrganizationSettings = z.object({
   pinMinLength: z.number().int().min(4).max(12).default(6),
   requireTotpForManagers: z.boolean().default(false),
-  sessionIdleMinutes: z.number().int().min(5).max(24 * 60).default(30),
-  sessionMaxHours: z.number().int().min(1).max(24 * 7).default(12),
+  sessionIdleMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(30),
+  sessionMaxHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(12),
 });
 export type OrganizationSettings = z.infer<typeof OrganizationSettings>;
 
-export const Organization = z.object({ id: Id, name, settings: OrganizationSettings, ...stamps }).meta({ id: "Organization" });
-export const OrganizationUpdate = z.object({ name: name.optional(), settings: OrganizationSettings.partial().optional() });
+export const Organization = z
+  .object({ id: Id, name, settings: OrganizationSettings, ...stamps })
+  .meta({ id: "Organization" });
+export const OrganizationUpdate = z.object({
+  name: name.optional(),
+  settings: patchOf(OrganizationSettings).optional(),
+});
 
 // ---------------------------------------------------------------- regions
 
@@ -53,10 +68,15 @@ export const PropertyCreate = z.object({
   timeZone,
   regionId: Id.nullable().optional(),
   address: optionalText,
-  maxOfflineMinutes: z.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
+  maxOfflineMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .default(60 * 24),
   maxCopiesPerUnit: z.number().int().min(1).max(20).default(2),
 });
-export const PropertyUpdate = PropertyCreate.partial().extend({ status: Status.optional() });
+export const PropertyUpdate = patchOf(PropertyCreate).extend({ status: Status.optional() });
 export const PropertyListQuery = ListQuery.extend({ regionId: Id.optional(), status: Status.optional() });
 
 // ---------------------------------------------------------------- buildings
@@ -65,7 +85,7 @@ export const Building = z
   .object({ id: Id, propertyId: Id, name, code: z.string().nullable(), status: Status, ...stamps })
   .meta({ id: "Building" });
 export const BuildingCreate = z.object({ propertyId: Id, name, code: z.string().trim().max(32).nullable().optional() });
-export const BuildingUpdate = BuildingCreate.omit({ propertyId: true }).partial().extend({ status: Status.optional() });
+export const BuildingUpdate = patchOf(BuildingCreate.omit({ propertyId: true })).extend({ status: Status.optional() });
 export const BuildingListQuery = ListQuery.extend({ propertyId: Id.optional(), status: Status.optional() });
 
 // ---------------------------------------------------------------- units
@@ -95,7 +115,7 @@ export const UnitCreate = z.object({
   floor: z.string().trim().max(16).nullable().optional(),
   notes: optionalText,
 });
-export const UnitUpdate = UnitCreate.omit({ propertyId: true }).partial().extend({ status: Status.optional() });
+export const UnitUpdate = patchOf(UnitCreate.omit({ propertyId: true })).extend({ status: Status.optional() });
 export const UnitListQuery = ListQuery.extend({
   propertyId: Id.optional(),
   buildingId: Id.optional(),
@@ -123,8 +143,12 @@ export const KeySetCreate = z.object({
   name,
   maxCopies: z.number().int().min(1).max(50).nullable().optional(),
 });
-export const KeySetUpdate = KeySetCreate.omit({ propertyId: true }).partial().extend({ status: Status.optional() });
-export const KeySetListQuery = ListQuery.extend({ propertyId: Id.optional(), unitId: Id.optional(), status: Status.optional() });
+export const KeySetUpdate = patchOf(KeySetCreate.omit({ propertyId: true })).extend({ status: Status.optional() });
+export const KeySetListQuery = ListQuery.extend({
+  propertyId: Id.optional(),
+  unitId: Id.optional(),
+  status: Status.optional(),
+});
 
 // ---------------------------------------------------------------- keys
 
@@ -163,7 +187,7 @@ export const KeyCreate = z.object({
   hookNumber: z.number().int().min(1).nullable().optional(),
   restricted: z.boolean().default(false),
 });
-export const KeyUpdate = KeyCreate.omit({ propertyId: true }).partial();
+export const KeyUpdate = patchOf(KeyCreate.omit({ propertyId: true }));
 export const KeyListQuery = ListQuery.extend({
   propertyId: Id.optional(),
   unitId: Id.optional(),
@@ -222,7 +246,10 @@ export const CabinetUpdate = z.object({
   factorPolicy: z.enum(FACTOR_POLICIES).optional(),
   status: z.enum(CABINET_STATUSES).optional(),
 });
-export const CabinetListQuery = ListQuery.extend({ propertyId: Id.optional(), status: z.enum(CABINET_STATUSES).optional() });
+export const CabinetListQuery = ListQuery.extend({
+  propertyId: Id.optional(),
+  status: z.enum(CABINET_STATUSES).optional(),
+});
 
 export const Hook = z
   .object({
@@ -271,7 +298,7 @@ export const PersonCreate = z.object({
   startDate: LocalDate.nullable().optional(),
   endDate: LocalDate.nullable().optional(),
 });
-export const PersonUpdate = PersonCreate.partial();
+export const PersonUpdate = patchOf(PersonCreate);
 export const PersonListQuery = ListQuery.extend({
   homePropertyId: Id.optional(),
   kind: z.enum(PERSON_KINDS).optional(),
@@ -296,11 +323,22 @@ export const Credential = z
   })
   .meta({ id: "Credential" });
 export const CredentialCreate = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("badge"), badgeNumber: z.string().trim().regex(/^[A-Za-z0-9]{3,32}$/, "use 3–32 letters or digits") }),
+  z.object({
+    kind: z.literal("badge"),
+    badgeNumber: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{3,32}$/, "use 3–32 letters or digits"),
+  }),
   z.object({ kind: z.literal("pin") }),
   z.object({
     kind: z.literal("fingerprint"),
-    fingerprintRef: z.string().trim().min(1).max(128).describe("Enrolment reference held by the reader; templates never leave it"),
+    fingerprintRef: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .describe("Enrolment reference held by the reader; templates never leave it"),
     consent: z.literal(true, { error: "the person's consent to fingerprint enrolment is required" }),
     consentText: z.string().trim().min(1).max(2000).optional(),
   }),
@@ -410,11 +448,19 @@ export const AccessProfileCreate = z.object({
   validFrom: LocalDate.nullable().optional(),
   validUntil: LocalDate.nullable().optional(),
   maxKeysOut: z.number().int().min(1).max(100).nullable().optional(),
-  maxDurationMinutes: z.number().int().min(5).max(60 * 24 * 30).nullable().optional(),
+  maxDurationMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .nullable()
+    .optional(),
   curfewTime: clock.nullable().optional(),
   conditions: ProfileConditions.default({ witness: false, managerApproval: false, keyPairing: false }),
 });
-export const AccessProfileUpdate = AccessProfileCreate.omit({ propertyId: true }).partial().extend({ status: Status.optional() });
+export const AccessProfileUpdate = patchOf(AccessProfileCreate.omit({ propertyId: true })).extend({
+  status: Status.optional(),
+});
 export const AccessProfileListQuery = ListQuery.extend({ propertyId: Id.optional(), status: Status.optional() });
 
 export const ProfileAssignment = z
@@ -457,7 +503,9 @@ export const HolidayCalendarCreate = z.object({
   name,
   dates: z.array(HolidayDate).max(400).default([]),
 });
-export const HolidayCalendarUpdate = HolidayCalendarCreate.omit({ propertyId: true }).partial().extend({ status: Status.optional() });
+export const HolidayCalendarUpdate = patchOf(HolidayCalendarCreate.omit({ propertyId: true })).extend({
+  status: Status.optional(),
+});
 export const HolidayCalendarListQuery = ListQuery.extend({ propertyId: Id.optional(), status: Status.optional() });
 
 // ---------------------------------------------------------------- reason codes
@@ -475,13 +523,22 @@ export const ReasonCode = z
   })
   .meta({ id: "ReasonCode" });
 export const ReasonCodeCreate = z.object({
-  code: z.string().trim().regex(/^[a-z0-9_]{2,40}$/, "use 2–40 lower-case letters, digits or underscores"),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{2,40}$/, "use 2–40 lower-case letters, digits or underscores"),
   label: name,
   requiresWorkOrder: z.boolean().default(false),
-  defaultDueMinutes: z.number().int().min(5).max(60 * 24 * 30).nullable().optional(),
+  defaultDueMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .nullable()
+    .optional(),
   sortOrder: z.number().int().min(0).max(10000).default(100),
 });
-export const ReasonCodeUpdate = ReasonCodeCreate.omit({ code: true }).partial().extend({ status: Status.optional() });
+export const ReasonCodeUpdate = patchOf(ReasonCodeCreate.omit({ code: true })).extend({ status: Status.optional() });
 export const ReasonCodeListQuery = ListQuery.extend({ status: Status.optional() });
 
 // ---------------------------------------------------------------- events
@@ -513,6 +570,12 @@ export const EventListQuery = ListQuery.extend({
   entityType: z.string().max(40).optional(),
   entityId: Id.optional(),
   action: z.string().max(80).optional(),
-  from: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()).optional(),
-  to: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((v) => new Date(v).toISOString())
+    .optional(),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((v) => new Date(v).toISOString())
+    .optional(),
 });

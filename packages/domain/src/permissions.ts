@@ -257,7 +257,11 @@ export function propertiesWhere(actor: Actor, action: Action, entity: Entity): "
  * Whether the actor may grant `role` at the given scope. A granter never hands out a role ranked above their own
  * best role at that scope, and only administrators create administrators.
  */
-export function canGrantRole(actor: Actor, role: Role, scope: { type: ScopeType; propertyIds: readonly string[] }): boolean {
+export function canGrantRole(
+  actor: Actor,
+  role: Role,
+  scope: { type: ScopeType; propertyIds: readonly string[] },
+): boolean {
   const relevant =
     scope.type === "organization"
       ? [...actor.organizationRoles]
@@ -283,7 +287,9 @@ function intersectRoles(lists: Role[][]): Role[] {
   }
   // A role counts only where it holds everywhere; take the weakest best-role across properties instead.
   const bestRank = Math.min(
-    ...lists.map((roles) => Math.max(0, ...roles.filter((r) => PERMISSIONS[r].roleAssignment.includes("create")).map((r) => RANK[r]))),
+    ...lists.map((roles) =>
+      Math.max(0, ...roles.filter((r) => PERMISSIONS[r].roleAssignment.includes("create")).map((r) => RANK[r])),
+    ),
   );
   return first.concat(...rest).filter((r) => RANK[r] <= bestRank && PERMISSIONS[r].roleAssignment.includes("create"));
 }

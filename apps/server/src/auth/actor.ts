@@ -3,7 +3,7 @@
  * properties in those regions.
  */
 import type { Executor } from "@keyward/db/connect";
-import { type Actor, PEOPLE_MANAGING_ROLES, type Role, allRoles } from "@keyward/domain/permissions";
+import { type Actor, allRoles, PEOPLE_MANAGING_ROLES, type Role } from "@keyward/domain/permissions";
 import type { ActorSnapshot } from "../events.ts";
 
 /** The actor plus what an event needs to remember about them. */
@@ -13,6 +13,8 @@ export interface AuthenticatedActor extends Actor {
   sessionId: string | null;
   /** Set while a required TOTP enrolment is outstanding. */
   restricted: boolean;
+  /** Who is acting: a signed-in user, or the system itself (demo seed, CLI import) on the organization's behalf. */
+  kind?: "user" | "system" | "cli";
 }
 
 /** Loads the actor of a user; `null` when the user or their person is not active. */
@@ -37,7 +39,7 @@ export async function loadActor(
     ])
     .where("users.id", "=", userId)
     .executeTakeFirst();
-  if (!user || user.userStatus !== "active" || user.personStatus !== "active") {
+  if (user?.userStatus !== "active" || user.personStatus !== "active") {
     return null;
   }
   const assignments = await db
@@ -51,15 +53,18 @@ export async function loadActor(
   const propertyRoles: Record<string, Role[]> = {};
   const regionRoles: Record<string, Role[]> = {};
   const regionIds: string[] = [];
+  const add = (map: Record<string, Role[]>, key: string, role: Role) => {
+    map[key] = [...(map[key] ?? []), role];
+  };
   for (const a of assignments) {
     const role = a.role as Role;
     if (a.scope_type === "organization") {
       organizationRoles.push(role);
     } else if (a.scope_type === "region" && a.scope_id) {
-      (regionRoles[a.scope_id] ??= []).push(role);
+      add(regionRoles, a.scope_id, role);
       regionIds.push(a.scope_id);
     } else if (a.scope_type === "property" && a.scope_id) {
-      (propertyRoles[a.scope_id] ??= []).push(role);
+      add(propertyRoles, a.scope_id, role);
     }
   }
   if (regionIds.length > 0) {
@@ -71,7 +76,7 @@ export async function loadActor(
       .execute();
     for (const p of inRegions) {
       for (const role of regionRoles[p.region_id ?? ""] ?? []) {
-        (propertyRoles[p.id] ??= []).push(role);
+        add(propertyRoles, p.id, role);
       }
     }
   }
@@ -96,5 +101,26 @@ export function managesPeople(actor: Actor): boolean {
 
 /** The snapshot an event keeps of the actor. */
 export function snapshotOf(actor: AuthenticatedActor): ActorSnapshot {
-  return { type: "user", id: actor.userId, name: actor.name, email: actor.email, roles: [...new Set(allRoles(actor))] };
+  const type = actor.kind ?? "user";
+  if (type !== "user") {
+    return { type, id: null, name: actor.name };
+  }
+  return { type, id: actor.userId, name: actor.name, email: actor.email, roles: [...new Set(allRoles(actor))] };
+}
+
+/** An organization-wide administrator acting as the system (the demo seed) or the command line (CLI import). */
+export function systemActor(organizationId: string, kind: "system" | "cli", name: string): AuthenticatedActor {
+  return {
+    userId: `${kind}:${name}`,
+    personId: null,
+    organizationId,
+    organizationRoles: ["administrator"],
+    propertyRoles: {},
+    regionRoles: {},
+    name,
+    email: "",
+    sessionId: null,
+    restricted: false,
+    kind,
+  };
 }

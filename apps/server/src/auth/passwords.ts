@@ -2,8 +2,8 @@
  * Password and secret hashing with argon2id, and the common-password blocklist (49k entries from zxcvbn-ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { hash, verify } from "@node-rs/argon2";
 import { checkPassword, describePasswordProblem, type PasswordBlocklist } from "@keyward/domain/password-rules";
+import { hash, verify } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
 import { invalidInput } from "../errors.ts";
 

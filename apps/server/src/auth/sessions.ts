@@ -79,7 +79,13 @@ export async function endSession(db: Executor, id: string, reason: string, now: 
 }
 
 /** Ends every session of the given users (deactivation, password change). */
-export async function endSessionsOf(db: Executor, userIds: string[], reason: string, now: Date, except?: string): Promise<void> {
+export async function endSessionsOf(
+  db: Executor,
+  userIds: string[],
+  reason: string,
+  now: Date,
+  except?: string,
+): Promise<void> {
   if (userIds.length === 0) {
     return;
   }

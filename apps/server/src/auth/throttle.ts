@@ -49,9 +49,7 @@ export async function recordFailure(db: Executor, key: string, cap: number, now:
   await db
     .insertInto("login_throttle")
     .values({ key, failures, first_failure_at: iso, last_failure_at: iso, locked_until: lockedUntil })
-    .onConflict((oc) =>
-      oc.column("key").doUpdateSet({ failures, last_failure_at: iso, locked_until: lockedUntil }),
-    )
+    .onConflict((oc) => oc.column("key").doUpdateSet({ failures, last_failure_at: iso, locked_until: lockedUntil }))
     .execute();
 }
 

@@ -4,7 +4,7 @@ import { snapshotOf } from "../auth/actor.ts";
 import { invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
-import { checkReferences, checkUniques } from "../resources/checks.ts";
+import { checkReferences, checkUniques, parseInput } from "../resources/checks.ts";
 import type { CommandContext, ResourceDef } from "../resources/definition.ts";
 import { presentRow } from "../resources/present.ts";
 import { findInOrganization, loose, toColumns } from "../resources/records.ts";
@@ -17,8 +17,9 @@ import { findInOrganization, loose, toColumns } from "../resources/records.ts";
 export async function createRecord(
   ctx: CommandContext,
   def: ResourceDef,
-  input: Record<string, unknown>,
+  rawInput: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
+  const input = parseInput(def.create, rawInput);
   if (!def.events) {
     throw new Error(`${def.what} records are not created through the generic command`);
   }

@@ -6,13 +6,17 @@ import { snapshotOf } from "../auth/actor.ts";
 import { endSessionsOf } from "../auth/sessions.ts";
 import { invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
-import { people } from "../resources/definitions.ts";
 import type { CommandContext } from "../resources/definition.ts";
+import { people } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
 import { loadForChange } from "./load-for-change.ts";
 
 /** @returns the presented person. */
-export async function deactivatePerson(ctx: CommandContext, personId: string, reason: string): Promise<Record<string, unknown>> {
+export async function deactivatePerson(
+  ctx: CommandContext,
+  personId: string,
+  reason: string,
+): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, people, personId);
   if (row.status === "inactive") {
     throw invalidInput("status", "this person is already inactive");
@@ -48,7 +52,15 @@ export async function deactivatePerson(ctx: CommandContext, personId: string, re
     .where("status", "=", "active")
     .execute();
   if (creds.length > 0) {
-    await ctx.tx.updateTable("credentials").set({ status: "disabled", updated_at: iso }).where("id", "in", creds.map((c) => c.id)).execute();
+    await ctx.tx
+      .updateTable("credentials")
+      .set({ status: "disabled", updated_at: iso })
+      .where(
+        "id",
+        "in",
+        creds.map((c) => c.id),
+      )
+      .execute();
     for (const c of creds) {
       await recordEvent(ctx.tx, {
         organizationId,
@@ -96,7 +108,11 @@ export async function deactivatePerson(ctx: CommandContext, personId: string, re
  * Reactivates a person. Credentials and logins stay disabled until someone re-enables them one by one: a returning
  * employee gets exactly the access a manager gives them again.
  */
-export async function reactivatePerson(ctx: CommandContext, personId: string, reason: string): Promise<Record<string, unknown>> {
+export async function reactivatePerson(
+  ctx: CommandContext,
+  personId: string,
+  reason: string,
+): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, people, personId);
   if (row.status === "active") {
     throw invalidInput("status", "this person is already active");

@@ -3,13 +3,13 @@
  * administrators — the privilege-escalation rules live in the domain's `canGrantRole`.
  */
 import { randomUUID } from "node:crypto";
-import { type Role, type ScopeType, canGrantRole } from "@keyward/domain/permissions";
+import { canGrantRole, type Role, type ScopeType } from "@keyward/domain/permissions";
 import { snapshotOf } from "../auth/actor.ts";
 import { conflict, forbidden, invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
-import { people, roleAssignments } from "../resources/definitions.ts";
 import type { CommandContext } from "../resources/definition.ts";
+import { people, roleAssignments } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
 import { findInOrganization } from "../resources/records.ts";
 import { loadForChange } from "./load-for-change.ts";
@@ -34,13 +34,29 @@ async function scopeProperties(ctx: CommandContext, scopeType: ScopeType, scopeI
   if (!(await findInOrganization(ctx.tx, "regions", org, scopeId))) {
     throw invalidInput("scopeId", "no region with that id exists in this organization");
   }
-  const rows = await ctx.tx.selectFrom("properties").select("id").where("organization_id", "=", org).where("region_id", "=", scopeId).execute();
+  const rows = await ctx.tx
+    .selectFrom("properties")
+    .select("id")
+    .where("organization_id", "=", org)
+    .where("region_id", "=", scopeId)
+    .execute();
   return rows.map((r) => r.id);
 }
 
-function assertMayGrant(ctx: CommandContext, role: Role, scopeType: ScopeType, propertyIds: string[], verb: string): void {
+function assertMayGrant(
+  ctx: CommandContext,
+  role: Role,
+  scopeType: ScopeType,
+  propertyIds: string[],
+  verb: string,
+): void {
   const propertyId = scopeType === "property" ? (propertyIds[0] ?? null) : null;
-  authorize(ctx.actor, "create", { entity: "roleAssignment", organizationId: ctx.actor.organizationId, propertyId }, "role assignment");
+  authorize(
+    ctx.actor,
+    "create",
+    { entity: "roleAssignment", organizationId: ctx.actor.organizationId, propertyId },
+    "role assignment",
+  );
   if (!canGrantRole(ctx.actor, role, { type: scopeType, propertyIds })) {
     throw forbidden(`${verb} the role ${role} there`);
   }
@@ -125,6 +141,10 @@ export async function changeRoleAssignment(
       now: ctx.now,
     });
   }
-  const updated = await ctx.tx.selectFrom("role_assignments").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+  const updated = await ctx.tx
+    .selectFrom("role_assignments")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
   return presentRow(roleAssignments, ctx.tx, updated);
 }

@@ -4,11 +4,11 @@
  */
 import type { ImportKind, ImportResult } from "@keyward/contracts/auth";
 import { KeyCreate, PersonCreate, UnitCreate } from "@keyward/contracts/resources";
-import type { Executor } from "@keyward/db/connect";
+import type { Db, Executor } from "@keyward/db/connect";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { z } from "zod";
-import { snapshotOf } from "../auth/actor.ts";
+import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
 import { ApiError, importFailed, invalidInput, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
@@ -244,7 +244,11 @@ export async function importCsv(
       created++;
     } catch (error) {
       if (error instanceof ApiError) {
-        errors.push({ row: rowNumber, field: COLUMN_OF[error.field ?? ""] ?? error.field ?? "", message: error.message });
+        errors.push({
+          row: rowNumber,
+          field: COLUMN_OF[error.field ?? ""] ?? error.field ?? "",
+          message: error.message,
+        });
         continue;
       }
       throw error;
@@ -253,7 +257,14 @@ export async function importCsv(
   if (errors.length > 0 && !dryRun) {
     throw importFailed(errors);
   }
-  const result: ImportResult = { kind, dryRun, rowCount: records.length, created: dryRun ? 0 : created, preview: records.slice(0, 20), errors };
+  const result: ImportResult = {
+    kind,
+    dryRun,
+    rowCount: records.length,
+    created: dryRun ? 0 : created,
+    preview: records.slice(0, 20),
+    errors,
+  };
   if (!dryRun) {
     await recordEvent(ctx.tx, {
       organizationId,
@@ -270,8 +281,43 @@ export async function importCsv(
   return result;
 }
 
+/** Carries a dry run's result out of its transaction, which then rolls back. */
+class DryRunDone {
+  constructor(readonly result: ImportResult) {}
+}
+
+/**
+ * Runs an import in its own transaction; a dry run exercises every check the real import runs, then rolls back.
+ */
+export async function runImport(
+  db: Db,
+  actor: AuthenticatedActor,
+  now: Date,
+  input: { propertyId: string; kind: ImportKind; csv: string; dryRun: boolean },
+): Promise<ImportResult> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const result = await importCsv({ tx, actor, now }, input.propertyId, input.kind, input.csv, input.dryRun);
+      if (input.dryRun) {
+        throw new DryRunDone(result);
+      }
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof DryRunDone) {
+      return error.result;
+    }
+    throw error;
+  }
+}
+
 /** Writes a property's units, keys or people as CSV, in the import's columns. */
-export async function exportCsv(db: Executor, organizationId: string, propertyId: string, kind: ImportKind): Promise<string> {
+export async function exportCsv(
+  db: Executor,
+  organizationId: string,
+  propertyId: string,
+  kind: ImportKind,
+): Promise<string> {
   const { required, optional } = CSV_COLUMNS[kind];
   const columns = [...required, ...optional];
   let rows: Record<string, unknown>[];
@@ -279,7 +325,14 @@ export async function exportCsv(db: Executor, organizationId: string, propertyId
     rows = await db
       .selectFrom("units")
       .leftJoin("buildings", "buildings.id", "units.building_id")
-      .select(["units.number", "buildings.name as building", "units.kind", "units.occupancy", "units.floor", "units.notes"])
+      .select([
+        "units.number",
+        "buildings.name as building",
+        "units.kind",
+        "units.occupancy",
+        "units.floor",
+        "units.notes",
+      ])
       .where("units.organization_id", "=", organizationId)
       .where("units.property_id", "=", propertyId)
       .orderBy("units.number")
@@ -289,7 +342,15 @@ export async function exportCsv(db: Executor, organizationId: string, propertyId
       .selectFrom("keys")
       .leftJoin("units", "units.id", "keys.unit_id")
       .leftJoin("key_sets", "key_sets.id", "keys.key_set_id")
-      .select(["keys.label", "keys.tag_code as tag", "keys.kind", "units.number as unit", "key_sets.name as key_set", "keys.status", "keys.restricted"])
+      .select([
+        "keys.label",
+        "keys.tag_code as tag",
+        "keys.kind",
+        "units.number as unit",
+        "key_sets.name as key_set",
+        "keys.status",
+        "keys.restricted",
+      ])
       .where("keys.organization_id", "=", organizationId)
       .where("keys.property_id", "=", propertyId)
       .orderBy("keys.label")
@@ -298,7 +359,18 @@ export async function exportCsv(db: Executor, organizationId: string, propertyId
   } else {
     const raw = await db
       .selectFrom("people")
-      .select(["id", "first_name", "last_name", "kind", "employee_number", "company", "email", "phone", "start_date", "end_date"])
+      .select([
+        "id",
+        "first_name",
+        "last_name",
+        "kind",
+        "employee_number",
+        "company",
+        "email",
+        "phone",
+        "start_date",
+        "end_date",
+      ])
       .where("organization_id", "=", organizationId)
       .where("home_property_id", "=", propertyId)
       .orderBy("last_name")
@@ -311,10 +383,17 @@ export async function exportCsv(db: Executor, organizationId: string, propertyId
           .where("organization_id", "=", organizationId)
           .where("kind", "=", "badge")
           .where("status", "=", "active")
-          .where("person_id", "in", raw.map((r) => r.id))
+          .where(
+            "person_id",
+            "in",
+            raw.map((r) => r.id),
+          )
           .execute()
       : [];
     rows = raw.map(({ id, ...r }) => ({ ...r, badge: badges.find((b) => b.person_id === id)?.badge_number ?? "" }));
   }
-  return stringify(rows.map((r) => columns.map((c) => r[c] ?? "")), { header: true, columns });
+  return stringify(
+    rows.map((r) => columns.map((c) => r[c] ?? "")),
+    { header: true, columns },
+  );
 }

@@ -8,8 +8,8 @@ import { hashSecret } from "../auth/passwords.ts";
 import { conflict, invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
-import { credentials, people } from "../resources/definitions.ts";
 import type { CommandContext } from "../resources/definition.ts";
+import { credentials, people } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
 import type { Row } from "../resources/records.ts";
 import { loadForChange } from "./load-for-change.ts";
@@ -34,7 +34,11 @@ function newActivationCode(): string {
 }
 
 /** Issues a credential to a person. */
-export async function issueCredential(ctx: CommandContext, personId: string, input: CredentialInput): Promise<IssuedCredential> {
+export async function issueCredential(
+  ctx: CommandContext,
+  personId: string,
+  input: CredentialInput,
+): Promise<IssuedCredential> {
   const { row: person, propertyId } = await loadForChange(ctx, people, personId, "read");
   const organizationId = ctx.actor.organizationId;
   // why: the right to issue credentials is the credential's own, checked where the person lives
@@ -69,7 +73,10 @@ export async function issueCredential(ctx: CommandContext, personId: string, inp
       .where("status", "<>", "revoked")
       .executeTakeFirst();
     if (taken) {
-      throw conflict("badgeNumber", `Badge ${input.badgeNumber} is already issued${taken.person_id === personId ? " to this person" : " to another person"}; revoke it first.`);
+      throw conflict(
+        "badgeNumber",
+        `Badge ${input.badgeNumber} is already issued${taken.person_id === personId ? " to this person" : " to another person"}; revoke it first.`,
+      );
     }
     row.badge_number = input.badgeNumber;
   } else if (input.kind === "pin") {
@@ -90,9 +97,13 @@ export async function issueCredential(ctx: CommandContext, personId: string, inp
   } else {
     row.fingerprint_ref = input.fingerprintRef;
     row.consent_at = iso;
-    row.consent_text = input.consentText ?? "The person agreed to fingerprint enrolment; the template stays in the reader.";
+    row.consent_text =
+      input.consentText ?? "The person agreed to fingerprint enrolment; the template stays in the reader.";
   }
-  await ctx.tx.insertInto("credentials").values(row as never).execute();
+  await ctx.tx
+    .insertInto("credentials")
+    .values(row as never)
+    .execute();
   const presented = await presentRow(credentials, ctx.tx, row);
   await recordEvent(ctx.tx, {
     organizationId,
@@ -122,7 +133,11 @@ export async function changeCredentialStatus(
     throw invalidInput("status", "a revoked credential cannot be changed; issue a new one");
   }
   if (status === "active") {
-    const person = await ctx.tx.selectFrom("people").select("status").where("id", "=", String(row.person_id)).executeTakeFirst();
+    const person = await ctx.tx
+      .selectFrom("people")
+      .select("status")
+      .where("id", "=", String(row.person_id))
+      .executeTakeFirst();
     if (person?.status !== "active") {
       throw invalidInput("status", "this person is inactive; reactivate them first");
     }
@@ -158,7 +173,12 @@ export async function resetPin(ctx: CommandContext, credentialId: string): Promi
   const code = newActivationCode();
   const iso = ctx.now.toISOString();
   const expires = new Date(ctx.now.getTime() + ACTIVATION_DAYS * 86_400_000).toISOString();
-  const changes = { pin_hash: null, pin_activation_hash: await hashSecret(code), pin_activation_expires_at: expires, updated_at: iso };
+  const changes = {
+    pin_hash: null,
+    pin_activation_hash: await hashSecret(code),
+    pin_activation_expires_at: expires,
+    updated_at: iso,
+  };
   await ctx.tx.updateTable("credentials").set(changes).where("id", "=", credentialId).execute();
   await recordEvent(ctx.tx, {
     organizationId: ctx.actor.organizationId,
@@ -170,5 +190,9 @@ export async function resetPin(ctx: CommandContext, credentialId: string): Promi
     after: { activationExpiresAt: expires },
     now: ctx.now,
   });
-  return { credential: await presentRow(credentials, ctx.tx, { ...row, ...changes }), activationCode: code, activationExpiresAt: expires };
+  return {
+    credential: await presentRow(credentials, ctx.tx, { ...row, ...changes }),
+    activationCode: code,
+    activationExpiresAt: expires,
+  };
 }

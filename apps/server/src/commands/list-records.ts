@@ -39,7 +39,11 @@ export async function listRecords(
   }
   const sortColumn = columnOf(sortField);
   const scopeSql =
-    def.scope.kind === "column" ? sql.ref(def.scope.column) : def.scope.kind === "derived" ? sql.raw(def.scope.sql) : null;
+    def.scope.kind === "column"
+      ? sql.ref(def.scope.column)
+      : def.scope.kind === "derived"
+        ? sql.raw(def.scope.sql)
+        : null;
 
   let query = loose(db).selectFrom(def.table).selectAll().where("organization_id", "=", actor.organizationId);
   if (scopeSql === null) {

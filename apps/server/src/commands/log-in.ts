@@ -18,7 +18,7 @@ import {
   recentFailures,
   recordFailure,
 } from "../auth/throttle.ts";
-import { badCredentials, totpRequired, tooManyAttempts } from "../errors.ts";
+import { badCredentials, tooManyAttempts, totpRequired } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { organizationSettings } from "../services.ts";
 
@@ -39,7 +39,12 @@ export interface LogInDeps {
 
 /** Checks a TOTP code (30 s steps, one step of drift either way). */
 export function totpMatches(secret: string, code: string): boolean {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    algorithm: "SHA1",
+    digits: 6,
+    period: 30,
+  });
   return totp.validate({ token: code, window: 1 }) !== null;
 }
 

@@ -6,8 +6,8 @@ import { endSessionsOf } from "../auth/sessions.ts";
 import { conflict, invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
-import { people, users } from "../resources/definitions.ts";
 import type { CommandContext } from "../resources/definition.ts";
+import { people, users } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
 import { loadForChange } from "./load-for-change.ts";
 
@@ -120,7 +120,11 @@ export async function updateUser(
 }
 
 /** Deactivates or reactivates a login; deactivation ends its sessions at once. */
-export async function setUserActive(ctx: CommandContext, userId: string, active: boolean): Promise<Record<string, unknown>> {
+export async function setUserActive(
+  ctx: CommandContext,
+  userId: string,
+  active: boolean,
+): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, users, userId);
   if (!active && userId === ctx.actor.userId) {
     throw invalidInput("id", "you cannot deactivate your own login");

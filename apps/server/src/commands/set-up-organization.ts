@@ -52,11 +52,21 @@ export async function setUpOrganization(
   const organizationId = randomUUID();
   const personId = randomUUID();
   const userId = randomUUID();
-  const actor: ActorSnapshot = { type: context.source === "cli" ? "cli" : "system", id: null, name: "first-run set-up" };
+  const actor: ActorSnapshot = {
+    type: context.source === "cli" ? "cli" : "system",
+    id: null,
+    name: "first-run set-up",
+  };
   const settings = { pinMinLength: 6, requireTotpForManagers: false, sessionIdleMinutes: 30, sessionMaxHours: 12 };
   await tx
     .insertInto("organizations")
-    .values({ id: organizationId, name: input.organizationName.trim(), settings: JSON.stringify(settings), created_at: iso, updated_at: iso })
+    .values({
+      id: organizationId,
+      name: input.organizationName.trim(),
+      settings: JSON.stringify(settings),
+      created_at: iso,
+      updated_at: iso,
+    })
     .execute();
   const event = { organizationId, propertyId: null, actor, now: context.now, source: context.source };
   await recordEvent(tx, {
@@ -110,7 +120,13 @@ export async function setUpOrganization(
       updated_at: iso,
     })
     .execute();
-  await recordEvent(tx, { ...event, action: "user.created", entityType: "user", entityId: userId, after: { email, personId } });
+  await recordEvent(tx, {
+    ...event,
+    action: "user.created",
+    entityType: "user",
+    entityId: userId,
+    after: { email, personId },
+  });
   const roleId = randomUUID();
   await tx
     .insertInto("role_assignments")
@@ -150,7 +166,13 @@ export async function setUpOrganization(
         updated_at: iso,
       })
       .execute();
-    await recordEvent(tx, { ...event, action: "reason_code.created", entityType: "reasonCode", entityId: id, after: { ...reason } });
+    await recordEvent(tx, {
+      ...event,
+      action: "reason_code.created",
+      entityType: "reasonCode",
+      entityId: id,
+      after: { ...reason },
+    });
   }
   return { organizationId, personId, userId };
 }

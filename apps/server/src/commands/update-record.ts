@@ -3,7 +3,7 @@ import { snapshotOf } from "../auth/actor.ts";
 import { notFound } from "../errors.ts";
 import { diff, recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
-import { checkReferences, checkUniques } from "../resources/checks.ts";
+import { checkReferences, checkUniques, parseInput } from "../resources/checks.ts";
 import type { CommandContext, ResourceDef } from "../resources/definition.ts";
 import { presentRow } from "../resources/present.ts";
 import { findInOrganization, fromColumns, loose, toColumns } from "../resources/records.ts";
@@ -18,8 +18,9 @@ export async function updateRecord(
   ctx: CommandContext,
   def: ResourceDef,
   id: string,
-  input: Record<string, unknown>,
+  rawInput: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
+  const input = parseInput(def.update, rawInput);
   const events = def.events;
   if (!events) {
     throw new Error(`${def.what} records are not changed through the generic command`);

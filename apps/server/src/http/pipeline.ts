@@ -3,7 +3,7 @@
  * → load → authorize → command → present.
  */
 import type { Tx } from "@keyward/db/connect";
-import { type Action, type Entity, can } from "@keyward/domain/permissions";
+import { type Action, can, type Entity } from "@keyward/domain/permissions";
 import type { FastifyRequest } from "fastify";
 import type { AuthenticatedActor } from "../auth/actor.ts";
 import { forbidden, notFound, totpEnrollmentRequired, unauthenticated } from "../errors.ts";

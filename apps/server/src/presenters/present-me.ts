@@ -11,10 +11,21 @@ export async function presentMe(db: Executor, actor: AuthenticatedActor): Promis
   const user = await db
     .selectFrom("users")
     .innerJoin("people", "people.id", "users.person_id")
-    .select(["users.id", "users.email", "users.totp_enabled_at", "people.id as personId", "people.first_name", "people.last_name"])
+    .select([
+      "users.id",
+      "users.email",
+      "users.totp_enabled_at",
+      "people.id as personId",
+      "people.first_name",
+      "people.last_name",
+    ])
     .where("users.id", "=", actor.userId)
     .executeTakeFirstOrThrow();
-  const org = await db.selectFrom("organizations").selectAll().where("id", "=", actor.organizationId).executeTakeFirstOrThrow();
+  const org = await db
+    .selectFrom("organizations")
+    .selectAll()
+    .where("id", "=", actor.organizationId)
+    .executeTakeFirstOrThrow();
   let q = db
     .selectFrom("properties")
     .select(["id", "name", "code", "time_zone"])
@@ -28,7 +39,10 @@ export async function presentMe(db: Executor, actor: AuthenticatedActor): Promis
   return {
     user: { id: user.id, email: user.email, totpEnabled: user.totp_enabled_at !== null },
     person: { id: user.personId, firstName: user.first_name, lastName: user.last_name },
-    organization: { ...(fromColumns(org, {}) as Omit<Me["organization"], "settings">), settings: await organizationSettings(db, org.id) },
+    organization: {
+      ...(fromColumns(org, {}) as Omit<Me["organization"], "settings">),
+      settings: await organizationSettings(db, org.id),
+    },
     organizationRoles: [...new Set(actor.organizationRoles)],
     properties: properties.map((p) => ({
       id: p.id,

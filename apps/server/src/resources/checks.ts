@@ -1,5 +1,6 @@
 /** Checks that generic create and update commands run before writing. */
 import type { Executor } from "@keyward/db/connect";
+import type { z } from "zod";
 import { conflict, invalidInput } from "../errors.ts";
 import type { ResourceDef } from "./definition.ts";
 import { columnOf, loose } from "./records.ts";
@@ -31,7 +32,12 @@ export async function checkReferences(
       throw invalidInput(field, `no ${ref.what} with id ${String(value)} exists in this organization`);
     }
     // why: an organization-wide row (a shared holiday calendar) may be used by any property
-    if (ref.sameProperty && propertyId !== null && typeof row.property_id === "string" && row.property_id !== propertyId) {
+    if (
+      ref.sameProperty &&
+      propertyId !== null &&
+      typeof row.property_id === "string" &&
+      row.property_id !== propertyId
+    ) {
       throw invalidInput(field, `that ${ref.what} belongs to another property`);
     }
   }
@@ -64,4 +70,21 @@ export async function checkUniques(
       throw conflict(unique.fields.join(","), unique.message(record));
     }
   }
+}
+
+/**
+ * Parses command input with the resource's schema, so that every caller — route, import, seed — gets the same
+ * defaults and the same validation.
+ */
+export function parseInput(schema: z.ZodType | null, input: Record<string, unknown>): Record<string, unknown> {
+  if (!schema) {
+    return input;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || "body";
+    throw invalidInput(field, issue?.message ?? "is not valid");
+  }
+  return parsed.data as Record<string, unknown>;
 }

@@ -71,7 +71,11 @@ export interface ResourceDef {
   references: Record<string, Reference>;
   uniques: readonly Uniqueness[];
   /** Domain checks on the record as it would be after the command (merged input over the current record). */
-  validate?: (ctx: CommandContext, record: Record<string, unknown>, current: Record<string, unknown> | null) => Promise<void>;
+  validate?: (
+    ctx: CommandContext,
+    record: Record<string, unknown>,
+    current: Record<string, unknown> | null,
+  ) => Promise<void>;
   /** Extra presented fields computed per row (counts, derived state). */
   decorate?: (db: Executor, rows: Row[]) => Promise<Record<string, unknown>[]>;
   /** Work that belongs to creation (a cabinet's hooks). */

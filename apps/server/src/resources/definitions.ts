@@ -2,9 +2,10 @@
  * The admin plane's resources. Each entry says where its rows live for authorization, which references and unique
  * fields it checks, and which domain rules its records obey.
  */
+
+import { randomUUID } from "node:crypto";
 import * as C from "@keyward/contracts/resources";
 import { isValidTimeZone, validateWindows, type WeeklyWindow } from "@keyward/domain/schedule";
-import { randomUUID } from "node:crypto";
 import { invalidInput } from "../errors.ts";
 import type { ResourceDef } from "./definition.ts";
 import { loose, type Row } from "./records.ts";
@@ -69,7 +70,9 @@ export const properties: ResourceDef = {
   sorts: ["name", "code", "createdAt"],
   search: ["name", "code", "address"],
   references: { regionId: { table: "regions", what: "region", sameProperty: false } },
-  uniques: [{ fields: ["code"], scope: "organization", message: (r) => `Another property already uses the code "${r.code}".` }],
+  uniques: [
+    { fields: ["code"], scope: "organization", message: (r) => `Another property already uses the code "${r.code}".` },
+  ],
   initialStatus: "active",
   validate: async (_ctx, record) => {
     if (!isValidTimeZone(String(record.timeZone))) {
@@ -96,7 +99,13 @@ export const buildings: ResourceDef = {
   sorts: ["name", "createdAt"],
   search: ["name", "code"],
   references: {},
-  uniques: [{ fields: ["name"], scope: "property", message: (r) => `A building named "${r.name}" already exists at this property.` }],
+  uniques: [
+    {
+      fields: ["name"],
+      scope: "property",
+      message: (r) => `A building named "${r.name}" already exists at this property.`,
+    },
+  ],
   initialStatus: "active",
 };
 
@@ -114,11 +123,23 @@ export const units: ResourceDef = {
   encoding: {},
   scope: { kind: "column", column: "property_id" },
   propertyOfInput: byProperty,
-  filters: { propertyId: "property_id", buildingId: "building_id", kind: "kind", occupancy: "occupancy", status: "status" },
+  filters: {
+    propertyId: "property_id",
+    buildingId: "building_id",
+    kind: "kind",
+    occupancy: "occupancy",
+    status: "status",
+  },
   sorts: ["number", "createdAt"],
   search: ["number", "notes"],
   references: { buildingId: { table: "buildings", what: "building", sameProperty: true } },
-  uniques: [{ fields: ["number"], scope: "property", message: (r) => `Unit ${String(r.number)} already exists at this property.` }],
+  uniques: [
+    {
+      fields: ["number"],
+      scope: "property",
+      message: (r) => `Unit ${String(r.number)} already exists at this property.`,
+    },
+  ],
   initialStatus: "active",
 };
 
@@ -140,7 +161,13 @@ export const keySets: ResourceDef = {
   sorts: ["name", "createdAt"],
   search: ["name"],
   references: { unitId: { table: "units", what: "unit", sameProperty: true } },
-  uniques: [{ fields: ["name"], scope: "property", message: (r) => `A key set named "${r.name}" already exists at this property.` }],
+  uniques: [
+    {
+      fields: ["name"],
+      scope: "property",
+      message: (r) => `A key set named "${r.name}" already exists at this property.`,
+    },
+  ],
   initialStatus: "active",
 };
 
@@ -174,7 +201,11 @@ export const keys: ResourceDef = {
     cabinetId: { table: "cabinets", what: "cabinet", sameProperty: true },
   },
   uniques: [
-    { fields: ["tagCode"], scope: "organization", message: (r) => `Tag ${String(r.tagCode)} is already on another key.` },
+    {
+      fields: ["tagCode"],
+      scope: "organization",
+      message: (r) => `Tag ${String(r.tagCode)} is already on another key.`,
+    },
     {
       fields: ["cabinetId", "hookNumber"],
       scope: "organization",
@@ -186,7 +217,10 @@ export const keys: ResourceDef = {
     const cabinetId = str(record.cabinetId);
     const hook = record.hookNumber;
     if ((cabinetId === null) !== (hook === null || hook === undefined)) {
-      throw invalidInput(cabinetId ? "hookNumber" : "cabinetId", "give both the cabinet and the hook number, or neither");
+      throw invalidInput(
+        cabinetId ? "hookNumber" : "cabinetId",
+        "give both the cabinet and the hook number, or neither",
+      );
     }
     if (cabinetId !== null) {
       const exists = await ctx.tx
@@ -223,14 +257,25 @@ export const cabinets: ResourceDef = {
   sorts: ["name", "createdAt"],
   search: ["name", "location"],
   references: {},
-  uniques: [{ fields: ["name"], scope: "property", message: (r) => `A cabinet named "${r.name}" already exists at this property.` }],
+  uniques: [
+    {
+      fields: ["name"],
+      scope: "property",
+      message: (r) => `A cabinet named "${r.name}" already exists at this property.`,
+    },
+  ],
   initialStatus: "pending",
   validate: async (_ctx, record) => {
-    const caps = record.capabilities as { badgeReader: boolean; fingerprint: boolean; keypad: boolean; touchScreen: boolean } | undefined;
+    const caps = record.capabilities as
+      | { badgeReader: boolean; fingerprint: boolean; keypad: boolean; touchScreen: boolean }
+      | undefined;
     const policy = String(record.factorPolicy);
     // why: a cabinet cannot demand a factor it has no reader for
     if (caps && policy.includes("badge") && !caps.badgeReader) {
-      throw invalidInput("factorPolicy", "this cabinet has no badge reader; choose fingerprint_pin or add a badge reader");
+      throw invalidInput(
+        "factorPolicy",
+        "this cabinet has no badge reader; choose fingerprint_pin or add a badge reader",
+      );
     }
     if (caps && policy.includes("fingerprint") && !caps.fingerprint) {
       throw invalidInput("factorPolicy", "this cabinet has no fingerprint reader; choose badge_pin or add one");
@@ -261,7 +306,10 @@ export const cabinets: ResourceDef = {
       }
     }
     for (let i = 0; i < hooks.length; i += 200) {
-      await loose(ctx.tx).insertInto("hooks").values(hooks.slice(i, i + 200)).execute();
+      await loose(ctx.tx)
+        .insertInto("hooks")
+        .values(hooks.slice(i, i + 200))
+        .execute();
     }
   },
 };
@@ -428,7 +476,9 @@ export const accessProfiles: ResourceDef = {
   sorts: ["name", "createdAt"],
   search: ["name", "description"],
   references: { holidayCalendarId: { table: "holiday_calendars", what: "holiday calendar", sameProperty: true } },
-  uniques: [{ fields: ["name"], scope: "property", message: (r) => `An access profile named "${r.name}" already exists here.` }],
+  uniques: [
+    { fields: ["name"], scope: "property", message: (r) => `An access profile named "${r.name}" already exists here.` },
+  ],
   initialStatus: "active",
   validate: async (ctx, record) => {
     const [problem] = validateWindows((record.windows as WeeklyWindow[] | undefined) ?? []);
@@ -441,7 +491,10 @@ export const accessProfiles: ResourceDef = {
       | { allKeys: boolean; buildingIds: string[]; unitIds: string[]; keySetIds: string[]; keyKinds: string[] }
       | undefined;
     if (scope) {
-      if (!scope.allKeys && [scope.buildingIds, scope.unitIds, scope.keySetIds, scope.keyKinds].every((l) => l.length === 0)) {
+      if (
+        !scope.allKeys &&
+        [scope.buildingIds, scope.unitIds, scope.keySetIds, scope.keyKinds].every((l) => l.length === 0)
+      ) {
         throw invalidInput("keyScope", "choose all keys, or at least one building, unit, key set or key kind");
       }
       const propertyId = String(record.propertyId);
@@ -513,11 +566,11 @@ export const reasonCodes: ResourceDef = {
   sorts: ["sortOrder", "label", "code"],
   search: ["code", "label"],
   references: {},
-  uniques: [{ fields: ["code"], scope: "organization", message: (r) => `The reason code "${String(r.code)}" already exists.` }],
+  uniques: [
+    { fields: ["code"], scope: "organization", message: (r) => `The reason code "${String(r.code)}" already exists.` },
+  ],
   initialStatus: "active",
 };
-
-
 
 /** The append-only events, readable like any resource (never created or changed through the API). */
 export const events: ResourceDef = {

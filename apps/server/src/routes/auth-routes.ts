@@ -1,10 +1,12 @@
 /** Sign-in, sign-out, the current user, TOTP enrolment and the first-run set-up. */
-import { Ok, ErrorBody } from "@keyward/contracts/common";
+
 import { LoginBody, Me, SetupBody, SetupStatus, TotpConfirm, TotpSetup } from "@keyward/contracts/auth";
+import { ErrorBody, Ok } from "@keyward/contracts/common";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import * as OTPAuth from "otpauth";
 import { loadActor, managesPeople, snapshotOf } from "../auth/actor.ts";
+import { tokenDigest } from "../auth/passwords.ts";
 import { createSession, endSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { logIn, totpMatches } from "../commands/log-in.ts";
 import { setUpOrganization, setupNeeded } from "../commands/set-up-organization.ts";
@@ -13,7 +15,6 @@ import { recordEvent } from "../events.ts";
 import { actorOf, inTransaction } from "../http/pipeline.ts";
 import { presentMe } from "../presenters/present-me.ts";
 import { organizationSettings, type Services } from "../services.ts";
-import { tokenDigest } from "../auth/passwords.ts";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 
@@ -33,7 +34,13 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     "/api/v1/auth/login",
     {
       config: { public: true },
-      schema: { tags: ["Auth"], summary: "Sign in with e-mail and password", security: [], body: LoginBody, response: { 200: Me, ...errors } },
+      schema: {
+        tags: ["Auth"],
+        summary: "Sign in with e-mail and password",
+        security: [],
+        body: LoginBody,
+        response: { 200: Me, ...errors },
+      },
     },
     async (req, reply) => {
       const previous = req.cookies[SESSION_COOKIE];
@@ -49,7 +56,10 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
 
   r.post(
     "/api/v1/auth/logout",
-    { config: { public: true, allowRestricted: true }, schema: { tags: ["Auth"], summary: "Sign out", response: { 200: Ok } } },
+    {
+      config: { public: true, allowRestricted: true },
+      schema: { tags: ["Auth"], summary: "Sign out", response: { 200: Ok } },
+    },
     async (req, reply) => {
       const token = req.cookies[SESSION_COOKIE];
       if (token) {
@@ -76,7 +86,11 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     "/api/v1/auth/me",
     {
       config: { allowRestricted: true },
-      schema: { tags: ["Auth"], summary: "The signed-in user and where they may act", response: { 200: Me, 401: ErrorBody } },
+      schema: {
+        tags: ["Auth"],
+        summary: "The signed-in user and where they may act",
+        response: { 200: Me, 401: ErrorBody },
+      },
     },
     async (req) => presentMe(services.db, actorOf(req)),
   );
@@ -90,7 +104,14 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     async (req) => {
       const actor = actorOf(req);
       const secret = new OTPAuth.Secret({ size: 20 });
-      const totp = new OTPAuth.TOTP({ issuer: "Keyward", label: actor.email, secret, algorithm: "SHA1", digits: 6, period: 30 });
+      const totp = new OTPAuth.TOTP({
+        issuer: "Keyward",
+        label: actor.email,
+        secret,
+        algorithm: "SHA1",
+        digits: 6,
+        period: 30,
+      });
       // why: the secret stays pending (totp_enabled_at null) until a code proves the app holds it
       await services.db
         .updateTable("users")
@@ -105,20 +126,33 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     "/api/v1/auth/totp/confirm",
     {
       config: { allowRestricted: true },
-      schema: { tags: ["Auth"], summary: "Finish enrolment with a code from the app", body: TotpConfirm, response: { 200: Me, ...errors } },
+      schema: {
+        tags: ["Auth"],
+        summary: "Finish enrolment with a code from the app",
+        body: TotpConfirm,
+        response: { 200: Me, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
       const now = services.now();
       return inTransaction(services, async (tx) => {
-        const user = await tx.selectFrom("users").select("totp_secret").where("id", "=", actor.userId).executeTakeFirstOrThrow();
+        const user = await tx
+          .selectFrom("users")
+          .select("totp_secret")
+          .where("id", "=", actor.userId)
+          .executeTakeFirstOrThrow();
         if (!user.totp_secret) {
           throw invalidInput("code", "start the set-up first");
         }
         if (!totpMatches(user.totp_secret, req.body.code)) {
           throw invalidInput("code", "that code does not match; check the app's clock and enter the current code");
         }
-        await tx.updateTable("users").set({ totp_enabled_at: now.toISOString(), updated_at: now.toISOString() }).where("id", "=", actor.userId).execute();
+        await tx
+          .updateTable("users")
+          .set({ totp_enabled_at: now.toISOString(), updated_at: now.toISOString() })
+          .where("id", "=", actor.userId)
+          .execute();
         if (actor.sessionId) {
           await tx.updateTable("sessions").set({ restricted: 0 }).where("id", "=", actor.sessionId).execute();
         }
@@ -139,7 +173,12 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
   r.post(
     "/api/v1/auth/totp/disable",
     {
-      schema: { tags: ["Auth"], summary: "Stop using an authenticator app", body: TotpConfirm, response: { 200: Me, ...errors } },
+      schema: {
+        tags: ["Auth"],
+        summary: "Stop using an authenticator app",
+        body: TotpConfirm,
+        response: { 200: Me, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
@@ -149,11 +188,19 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
         throw forbidden("turn off two-step sign-in: your organization requires it for your role");
       }
       return inTransaction(services, async (tx) => {
-        const user = await tx.selectFrom("users").select("totp_secret").where("id", "=", actor.userId).executeTakeFirstOrThrow();
+        const user = await tx
+          .selectFrom("users")
+          .select("totp_secret")
+          .where("id", "=", actor.userId)
+          .executeTakeFirstOrThrow();
         if (!user.totp_secret || !totpMatches(user.totp_secret, req.body.code)) {
           throw invalidInput("code", "that code does not match");
         }
-        await tx.updateTable("users").set({ totp_secret: null, totp_enabled_at: null, updated_at: now.toISOString() }).where("id", "=", actor.userId).execute();
+        await tx
+          .updateTable("users")
+          .set({ totp_secret: null, totp_enabled_at: null, updated_at: now.toISOString() })
+          .where("id", "=", actor.userId)
+          .execute();
         await recordEvent(tx, {
           organizationId: actor.organizationId,
           propertyId: null,
@@ -170,7 +217,15 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
 
   r.get(
     "/api/v1/setup",
-    { config: { public: true }, schema: { tags: ["Auth"], summary: "Whether first-run set-up is needed", security: [], response: { 200: SetupStatus } } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ["Auth"],
+        summary: "Whether first-run set-up is needed",
+        security: [],
+        response: { 200: SetupStatus },
+      },
+    },
     async () => ({ needed: await setupNeeded(services.db) }),
   );
 

@@ -25,7 +25,9 @@ export function registerCredentialRoutes(app: FastifyInstance, services: Service
     },
     async (req, reply) => {
       const actor = actorOf(req);
-      const issued = await inTransaction(services, (tx) => issueCredential({ tx, actor, now: services.now() }, req.params.id, req.body));
+      const issued = await inTransaction(services, (tx) =>
+        issueCredential({ tx, actor, now: services.now() }, req.params.id, req.body),
+      );
       return reply.code(201).send(shape(CredentialIssued, issued));
     },
   );
@@ -42,7 +44,12 @@ export function registerCredentialRoutes(app: FastifyInstance, services: Service
     },
     async (req) => {
       const actor = actorOf(req);
-      return shape(Credential, await inTransaction(services, (tx) => changeCredentialStatus({ tx, actor, now: services.now() }, req.params.id, req.body.status)));
+      return shape(
+        Credential,
+        await inTransaction(services, (tx) =>
+          changeCredentialStatus({ tx, actor, now: services.now() }, req.params.id, req.body.status),
+        ),
+      );
     },
   );
   r.post(
@@ -57,7 +64,10 @@ export function registerCredentialRoutes(app: FastifyInstance, services: Service
     },
     async (req) => {
       const actor = actorOf(req);
-      return shape(CredentialIssued, await inTransaction(services, (tx) => resetPin({ tx, actor, now: services.now() }, req.params.id)));
+      return shape(
+        CredentialIssued,
+        await inTransaction(services, (tx) => resetPin({ tx, actor, now: services.now() }, req.params.id)),
+      );
     },
   );
 }

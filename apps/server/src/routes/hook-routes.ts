@@ -1,6 +1,7 @@
 /** A cabinet's hooks, with the key each holds. */
 import { ErrorBody } from "@keyward/contracts/common";
 import { Hook, HookUpdate } from "@keyward/contracts/resources";
+import type { Executor } from "@keyward/db/connect";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -9,7 +10,6 @@ import { invalidInput, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { actorOf, authorize, inTransaction } from "../http/pipeline.ts";
 import { findInOrganization } from "../resources/records.ts";
-import type { Executor } from "@keyward/db/connect";
 import type { Services } from "../services.ts";
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -17,8 +17,18 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody 
 async function listHooks(db: Executor, organizationId: string, cabinetId: string, number?: number) {
   let q = db
     .selectFrom("hooks")
-    .leftJoin("keys", (join) => join.onRef("keys.cabinet_id", "=", "hooks.cabinet_id").onRef("keys.hook_number", "=", "hooks.number"))
-    .select(["hooks.id", "hooks.cabinet_id", "hooks.number", "hooks.module", "hooks.status", "keys.id as key_id", "keys.label as key_label"])
+    .leftJoin("keys", (join) =>
+      join.onRef("keys.cabinet_id", "=", "hooks.cabinet_id").onRef("keys.hook_number", "=", "hooks.number"),
+    )
+    .select([
+      "hooks.id",
+      "hooks.cabinet_id",
+      "hooks.number",
+      "hooks.module",
+      "hooks.status",
+      "keys.id as key_id",
+      "keys.label as key_label",
+    ])
     .where("hooks.organization_id", "=", organizationId)
     .where("hooks.cabinet_id", "=", cabinetId);
   if (number !== undefined) {
@@ -43,21 +53,41 @@ export function registerHookRoutes(app: FastifyInstance, services: Services): vo
 
   r.get(
     "/api/v1/cabinets/:id/hooks",
-    { schema: { tags: ["Cabinets"], summary: "A cabinet's hooks and the key on each", params: Params, response: { 200: z.object({ items: z.array(Hook) }), ...errors } } },
+    {
+      schema: {
+        tags: ["Cabinets"],
+        summary: "A cabinet's hooks and the key on each",
+        params: Params,
+        response: { 200: z.object({ items: z.array(Hook) }), ...errors },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       const cabinet = await findInOrganization(services.db, "cabinets", actor.organizationId, req.params.id);
       if (!cabinet) {
         throw notFound("cabinet");
       }
-      authorize(actor, "read", { entity: "cabinet", organizationId: actor.organizationId, propertyId: String(cabinet.property_id) }, "cabinet");
+      authorize(
+        actor,
+        "read",
+        { entity: "cabinet", organizationId: actor.organizationId, propertyId: String(cabinet.property_id) },
+        "cabinet",
+      );
       return { items: await listHooks(services.db, actor.organizationId, req.params.id) };
     },
   );
 
   r.patch(
     "/api/v1/cabinets/:id/hooks/:number",
-    { schema: { tags: ["Cabinets"], summary: "Enable or disable a hook", params: HookParams, body: HookUpdate, response: { 200: Hook, ...errors } } },
+    {
+      schema: {
+        tags: ["Cabinets"],
+        summary: "Enable or disable a hook",
+        params: HookParams,
+        body: HookUpdate,
+        response: { 200: Hook, ...errors },
+      },
+    },
     async (req) => {
       const actor = actorOf(req);
       const now = services.now();
@@ -73,7 +103,10 @@ export function registerHookRoutes(app: FastifyInstance, services: Services): vo
           throw notFound("hook");
         }
         if (req.body.status === "disabled" && hook.keyId) {
-          throw invalidInput("status", `hook ${hook.number} holds key ${hook.keyLabel ?? ""}; move the key before disabling the hook`);
+          throw invalidInput(
+            "status",
+            `hook ${hook.number} holds key ${hook.keyLabel ?? ""}; move the key before disabling the hook`,
+          );
         }
         if (hook.status !== req.body.status) {
           await tx.updateTable("hooks").set({ status: req.body.status }).where("id", "=", hook.id).execute();

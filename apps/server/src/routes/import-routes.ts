@@ -4,19 +4,14 @@ import { ErrorBody } from "@keyward/contracts/common";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { exportCsv, importCsv } from "../commands/import-csv.ts";
+import { exportCsv, runImport } from "../commands/import-csv.ts";
 import { notFound } from "../errors.ts";
-import { actorOf, authorize, inTransaction } from "../http/pipeline.ts";
+import { actorOf, authorize } from "../http/pipeline.ts";
 import { findInOrganization } from "../resources/records.ts";
 import type { Services } from "../services.ts";
 
 const Params = z.object({ id: z.string().min(1).max(64), kind: z.enum(IMPORT_KINDS) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
-
-/** Carries a dry run's result out of its transaction, which then rolls back. */
-class DryRunDone {
-  constructor(readonly result: ImportResult) {}
-}
 
 export function registerImportRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -33,21 +28,12 @@ export function registerImportRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       const actor = actorOf(req);
-      try {
-        return await inTransaction(services, async (tx) => {
-          const result = await importCsv({ tx, actor, now: services.now() }, req.params.id, req.params.kind, req.body.csv, req.body.dryRun);
-          if (req.body.dryRun) {
-            // why: a dry run exercises every check the real import runs, then leaves no trace
-            throw new DryRunDone(result);
-          }
-          return result;
-        });
-      } catch (error) {
-        if (error instanceof DryRunDone) {
-          return error.result;
-        }
-        throw error;
-      }
+      return runImport(services.db, actor, services.now(), {
+        propertyId: req.params.id,
+        kind: req.params.kind,
+        csv: req.body.csv,
+        dryRun: req.body.dryRun,
+      });
     },
   );
 

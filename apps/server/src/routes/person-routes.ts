@@ -25,7 +25,12 @@ export function registerPersonRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       const actor = actorOf(req);
-      return shape(Person, await inTransaction(services, (tx) => deactivatePerson({ tx, actor, now: services.now() }, req.params.id, req.body.reason)));
+      return shape(
+        Person,
+        await inTransaction(services, (tx) =>
+          deactivatePerson({ tx, actor, now: services.now() }, req.params.id, req.body.reason),
+        ),
+      );
     },
   );
   r.post(
@@ -41,7 +46,12 @@ export function registerPersonRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       const actor = actorOf(req);
-      return shape(Person, await inTransaction(services, (tx) => reactivatePerson({ tx, actor, now: services.now() }, req.params.id, req.body.reason)));
+      return shape(
+        Person,
+        await inTransaction(services, (tx) =>
+          reactivatePerson({ tx, actor, now: services.now() }, req.params.id, req.body.reason),
+        ),
+      );
     },
   );
 }

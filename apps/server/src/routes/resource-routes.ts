@@ -42,7 +42,12 @@ export function registerResourceRoutes(app: FastifyInstance, services: Services,
   r.get(
     `${base}/:id`,
     {
-      schema: { tags: [def.tag], summary: `Read a ${def.what}`, params: IdParams, response: { 200: def.item, ...errors } },
+      schema: {
+        tags: [def.tag],
+        summary: `Read a ${def.what}`,
+        params: IdParams,
+        response: { 200: def.item, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
@@ -59,7 +64,12 @@ export function registerResourceRoutes(app: FastifyInstance, services: Services,
     r.post(
       base,
       {
-        schema: { tags: [def.tag], summary: `Create a ${def.what}`, body: def.create, response: { 201: def.item, ...errors } },
+        schema: {
+          tags: [def.tag],
+          summary: `Create a ${def.what}`,
+          body: def.create,
+          response: { 201: def.item, ...errors },
+        },
       },
       async (req, reply) => {
         const actor = actorOf(req);

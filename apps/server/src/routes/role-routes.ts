@@ -41,7 +41,12 @@ export function registerRoleRoutes(app: FastifyInstance, services: Services): vo
     },
     async (req) => {
       const actor = actorOf(req);
-      return shape(RoleAssignment, await inTransaction(services, (tx) => changeRoleAssignment({ tx, actor, now: services.now() }, req.params.id, req.body.status)));
+      return shape(
+        RoleAssignment,
+        await inTransaction(services, (tx) =>
+          changeRoleAssignment({ tx, actor, now: services.now() }, req.params.id, req.body.status),
+        ),
+      );
     },
   );
 }

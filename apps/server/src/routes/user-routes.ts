@@ -14,7 +14,14 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     "/api/v1/users",
-    { schema: { tags: ["Users"], summary: "Give a person a dashboard login", body: UserCreate, response: { 201: User, ...errors } } },
+    {
+      schema: {
+        tags: ["Users"],
+        summary: "Give a person a dashboard login",
+        body: UserCreate,
+        response: { 201: User, ...errors },
+      },
+    },
     async (req, reply) => {
       const actor = actorOf(req);
       const created = await inTransaction(services, (tx) => createUser({ tx, actor, now: services.now() }, req.body));
@@ -34,7 +41,10 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
     },
     async (req) => {
       const actor = actorOf(req);
-      return shape(User, await inTransaction(services, (tx) => updateUser({ tx, actor, now: services.now() }, req.params.id, req.body)));
+      return shape(
+        User,
+        await inTransaction(services, (tx) => updateUser({ tx, actor, now: services.now() }, req.params.id, req.body)),
+      );
     },
   );
   for (const [verb, active] of [
@@ -53,7 +63,12 @@ export function registerUserRoutes(app: FastifyInstance, services: Services): vo
       },
       async (req) => {
         const actor = actorOf(req);
-        return shape(User, await inTransaction(services, (tx) => setUserActive({ tx, actor, now: services.now() }, req.params.id, active)));
+        return shape(
+          User,
+          await inTransaction(services, (tx) =>
+            setUserActive({ tx, actor, now: services.now() }, req.params.id, active),
+          ),
+        );
       },
     );
   }

@@ -1,0 +1,209 @@
+/**
+ * The `keyward` command: serve, migrate, init, demo, import (and bench). Each subcommand has --help.
+ */
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import { IMPORT_KINDS, type ImportKind } from "@keyward/contracts/auth";
+import { Command, Option } from "commander";
+import { systemActor } from "./auth/actor.ts";
+import { runImport } from "./commands/import-csv.ts";
+import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
+import { setUpOrganization, setupNeeded } from "./commands/set-up-organization.ts";
+import { ApiError } from "./errors.ts";
+import { configFromEnvironment, openMigrated, startServer } from "./runtime.ts";
+import { VERSION } from "./version.ts";
+
+function fail(message: string): never {
+  process.stderr.write(`keyward: ${message}\n`);
+  process.exit(1);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    const details = error.details?.map((d) => `  row ${d.row ?? "-"} ${d.field ?? ""}: ${d.message}`).join("\n");
+    return details ? `${error.message}\n${details}` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+const program = new Command()
+  .name("keyward")
+  .description("Keyward — open-source electronic key control")
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description(
+    "Migrate the database and serve the API and dashboard (PORT, KEYWARD_DATA_DIR, DATABASE_URL configure it)",
+  )
+  .action(async () => {
+    const config = configFromEnvironment();
+    const server = await startServer(config);
+    const empty = await setupNeeded(server.handle.db);
+    process.stdout.write(
+      `\nKeyward ${VERSION} on ${server.handle.dialect} (${server.handle.location})\n  Dashboard: ${server.url}/\n  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)\n`,
+    );
+    if (empty) {
+      process.stdout.write(`  No organization yet: open ${server.url}/ to create it, or run "keyward init".\n`);
+    }
+  });
+
+program
+  .command("migrate")
+  .description("Bring the database schema up to date, then exit")
+  .action(async () => {
+    const config = configFromEnvironment();
+    const handle = await openMigrated(config);
+    process.stdout.write(`Database up to date (${handle.dialect}: ${handle.location})\n`);
+    await handle.close();
+  });
+
+program
+  .command("init")
+  .description("Create the organization and its first administrator in an empty database")
+  .requiredOption("--organization <name>", "the organization's name")
+  .requiredOption("--email <email>", "the administrator's e-mail (their sign-in)")
+  .option("--first-name <name>", "the administrator's first name", "Admin")
+  .option("--last-name <name>", "the administrator's last name", "Administrator")
+  .option("--password-stdin", "read the password from standard input instead of prompting")
+  .action(
+    async (options: {
+      organization: string;
+      email: string;
+      firstName: string;
+      lastName: string;
+      passwordStdin?: boolean;
+    }) => {
+      const config = configFromEnvironment();
+      const handle = await openMigrated(config);
+      try {
+        if (!(await setupNeeded(handle.db))) {
+          fail("this database already holds an organization; init only sets up an empty one");
+        }
+        const password = options.passwordStdin
+          ? (readFileSync(0, "utf8").split(/\r?\n/)[0] ?? "")
+          : await ask("Administrator password: ");
+        await handle.db.transaction().execute((tx) =>
+          setUpOrganization(
+            tx,
+            {
+              organizationName: options.organization,
+              firstName: options.firstName,
+              lastName: options.lastName,
+              email: options.email,
+              password,
+            },
+            { now: new Date(), source: "cli" },
+          ),
+        );
+        process.stdout.write(
+          `Created "${options.organization}" with administrator ${options.email.toLowerCase()}. Run "keyward serve" and sign in.\n`,
+        );
+      } catch (error) {
+        fail(describeError(error));
+      } finally {
+        await handle.close();
+      }
+    },
+  );
+
+program
+  .command("demo")
+  .description(
+    "Seed the demo organization into an empty database, then serve it (never touches a database that holds data)",
+  )
+  .option("--no-serve", "seed only, then exit")
+  .action(async (options: { serve: boolean }) => {
+    const config = configFromEnvironment();
+    const handle = await openMigrated(config);
+    const started = Date.now();
+    const logins = await seedDemo(handle.db, new Date());
+    if (logins) {
+      process.stdout.write(`Seeded "${DEMO_ORGANIZATION}" in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    } else {
+      process.stdout.write("The database already holds data; the demo seed left it untouched.\n");
+    }
+    if (!options.serve) {
+      await handle.close();
+      return;
+    }
+    const server = await startServer(config, handle);
+    const lines = [
+      "",
+      `Keyward ${VERSION} is running on ${handle.dialect} (${handle.location})`,
+      `  Dashboard: ${server.url}/`,
+      `  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)`,
+      "",
+      `Demo sign-ins (password for all: ${DEMO_PASSWORD}):`,
+      ...(
+        logins ?? [
+          { email: "admin@demo.keyward.test", role: "administrator" },
+          { email: "manager@demo.keyward.test", role: "property manager, both properties" },
+          { email: "tech@demo.keyward.test", role: "maintenance technician, Maple Court" },
+        ]
+      ).map((l) => `  ${l.email.padEnd(32)} ${l.role}`),
+      "",
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  });
+
+program
+  .command("import")
+  .description("Import a property's units, keys or people from a CSV file (all or nothing)")
+  .requiredOption("--property <code>", "the property's code, e.g. MAPLE")
+  .addOption(new Option("--kind <kind>", "what the file holds").choices([...IMPORT_KINDS]).makeOptionMandatory())
+  .requiredOption("--file <path>", "the CSV file")
+  .option("--dry-run", "check and preview only; write nothing")
+  .action(async (options: { property: string; kind: ImportKind; file: string; dryRun?: boolean }) => {
+    const config = configFromEnvironment();
+    const handle = await openMigrated(config);
+    try {
+      const property = await handle.db
+        .selectFrom("properties")
+        .select(["id", "organization_id"])
+        .where("code", "=", options.property)
+        .execute();
+      if (property.length !== 1 || !property[0]) {
+        fail(
+          property.length === 0
+            ? `no property with code ${options.property}`
+            : `several organizations have a property ${options.property}`,
+        );
+      }
+      const { id, organization_id } = property[0];
+      const csv = readFileSync(options.file, "utf8");
+      const actor = systemActor(organization_id, "cli", "command-line import");
+      const result = await runImport(handle.db, actor, new Date(), {
+        propertyId: id,
+        kind: options.kind,
+        csv,
+        dryRun: !!options.dryRun,
+      });
+      if (result.errors.length > 0) {
+        fail(
+          `${result.errors.length} problem(s):\n${result.errors.map((e) => `  row ${e.row} ${e.field}: ${e.message}`).join("\n")}`,
+        );
+      }
+      process.stdout.write(
+        options.dryRun
+          ? `${result.rowCount} row(s) would be imported.\n`
+          : `Imported ${result.created} ${options.kind}.\n`,
+      );
+    } catch (error) {
+      fail(describeError(error));
+    } finally {
+      await handle.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => fail(describeError(error)));

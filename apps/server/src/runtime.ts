@@ -1,0 +1,59 @@
+/** Starting and stopping a server process: configuration, database, migrations, HTTP. */
+import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.ts";
+import { type Config, loadConfig } from "./config.ts";
+import type { Services } from "./services.ts";
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openMigrated(config: Config): Promise<DatabaseHandle> {
+  const handle = openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: config.sqliteFile,
+    poolSize: config.poolSize,
+  });
+  await migrate(handle);
+  return handle;
+}
+
+/** Services over a handle with the real clock. */
+export function realServices(handle: DatabaseHandle, config: Config): Services {
+  return {
+    handle,
+    db: handle.db,
+    config,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/** Reads the environment once. */
+export function configFromEnvironment(): Config {
+  // why: the one place that reads process.env (STYLE.md: configuration is read once)
+  return loadConfig(process.env);
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  handle: DatabaseHandle;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Migrates and listens. */
+export async function startServer(config: Config, handle?: DatabaseHandle): Promise<RunningServer> {
+  const db = handle ?? (await openMigrated(config));
+  const app = await buildApp(realServices(db, config), { logger: config.logLevel !== "silent" });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  return {
+    app,
+    handle: db,
+    url: `http://localhost:${port}`,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}

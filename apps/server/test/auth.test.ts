@@ -116,7 +116,7 @@ describe("TOTP", () => {
     const setup = await c.post<{ secret: string }>("/api/v1/auth/totp/setup");
     expect(setup.status).toBe(200);
     const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(setup.body.secret) });
-    const code = totp.generate({ timestamp: Date.now() });
+    const code = totp.generate({ timestamp: server.clock.ms });
     expect((await c.post("/api/v1/auth/totp/confirm", { code: "000000" === code ? "111111" : "000000" })).status).toBe(
       400,
     );
@@ -131,7 +131,7 @@ describe("TOTP", () => {
       .post("/api/v1/auth/login", {
         email: u.email,
         password: u.password,
-        totp: totp.generate({ timestamp: Date.now() }),
+        totp: totp.generate({ timestamp: server.clock.ms }),
       });
     expect(withCode.status).toBe(200);
   });

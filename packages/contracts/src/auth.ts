@@ -74,3 +74,13 @@ export const ImportResult = z.object({
   errors: z.array(z.object({ row: z.number().int(), field: z.string(), message: z.string() })),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
+
+/** A person choosing their own PIN with the one-time activation code a manager handed them. */
+export const PinActivationBody = z.object({
+  credentialId: Id,
+  activationCode: z
+    .string()
+    .trim()
+    .regex(/^\d{10}$/, "enter the 10-digit activation code"),
+  pin: z.string().max(32),
+});

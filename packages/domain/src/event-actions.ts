@@ -47,5 +47,7 @@ export const EVENT_ACTIONS = [
   "auth.login_succeeded",
   "auth.login_failed",
   "auth.logout",
+  "credential.pin_set",
+  "credential.pin_activation_failed",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

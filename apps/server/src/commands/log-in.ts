@@ -38,14 +38,14 @@ export interface LogInDeps {
 }
 
 /** Checks a TOTP code (30 s steps, one step of drift either way). */
-export function totpMatches(secret: string, code: string): boolean {
+export function totpMatches(secret: string, code: string, now: Date): boolean {
   const totp = new OTPAuth.TOTP({
     secret: OTPAuth.Secret.fromBase32(secret),
     algorithm: "SHA1",
     digits: 6,
     period: 30,
   });
-  return totp.validate({ token: code, window: 1 }) !== null;
+  return totp.validate({ token: code, window: 1, timestamp: now.getTime() }) !== null;
 }
 
 /**
@@ -103,7 +103,7 @@ export async function logIn(deps: LogInDeps, input: LogInInput): Promise<{ token
     if (!input.totp) {
       throw totpRequired();
     }
-    if (!totpMatches(user.totp_secret, input.totp)) {
+    if (!totpMatches(user.totp_secret, input.totp, now)) {
       await fail(user.organization_id, user.id, "wrong_totp");
       throw totpRequired();
     }

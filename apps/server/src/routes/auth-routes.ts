@@ -145,7 +145,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
         if (!user.totp_secret) {
           throw invalidInput("code", "start the set-up first");
         }
-        if (!totpMatches(user.totp_secret, req.body.code)) {
+        if (!totpMatches(user.totp_secret, req.body.code, now)) {
           throw invalidInput("code", "that code does not match; check the app's clock and enter the current code");
         }
         await tx
@@ -193,7 +193,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
           .select("totp_secret")
           .where("id", "=", actor.userId)
           .executeTakeFirstOrThrow();
-        if (!user.totp_secret || !totpMatches(user.totp_secret, req.body.code)) {
+        if (!user.totp_secret || !totpMatches(user.totp_secret, req.body.code, now)) {
           throw invalidInput("code", "that code does not match");
         }
         await tx
@@ -243,7 +243,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     },
     async (req, reply) => {
       const now = services.now();
-      const { token, actor } = await inTransaction(services, async (tx) => {
+      const { token, actor, maxHours } = await inTransaction(services, async (tx) => {
         // why: set-up exists only for an empty deployment; afterwards organizations are created by nobody over HTTP
         if (!(await setupNeeded(tx))) {
           throw setupComplete();
@@ -261,9 +261,9 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
           policy: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
           now,
         });
-        return { token: sessionToken, actor: loaded };
+        return { token: sessionToken, actor: loaded, maxHours: settings.sessionMaxHours };
       });
-      setCookie(reply, token, 12);
+      setCookie(reply, token, maxHours);
       return reply.code(201).send(await presentMe(services.db, actor));
     },
   );

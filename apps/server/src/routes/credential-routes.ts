@@ -1,8 +1,10 @@
 /** Issuing, changing and resetting credentials. */
-import { ErrorBody, IdParams } from "@keyward/contracts/common";
+import { PinActivationBody } from "@keyward/contracts/auth";
+import { ErrorBody, IdParams, Ok } from "@keyward/contracts/common";
 import { Credential, CredentialCreate, CredentialIssued, CredentialUpdate } from "@keyward/contracts/resources";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { activatePin } from "../commands/activate-pin.ts";
 import { changeCredentialStatus, issueCredential, resetPin } from "../commands/issue-credential.ts";
 import { actorOf, inTransaction } from "../http/pipeline.ts";
 import { shape } from "../http/shape.ts";
@@ -68,6 +70,23 @@ export function registerCredentialRoutes(app: FastifyInstance, services: Service
         CredentialIssued,
         await inTransaction(services, (tx) => resetPin({ tx, actor, now: services.now() }, req.params.id)),
       );
+    },
+  );
+  r.post(
+    "/api/v1/pin-activations",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["People"],
+        summary: "Choose your PIN with the one-time activation code your manager gave you",
+        security: [],
+        body: PinActivationBody,
+        response: { 200: Ok, 400: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req) => {
+      await activatePin(services.db, req.body, services.now());
+      return { ok: true as const };
     },
   );
 }

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The keyward command. The server runs its TypeScript through tsx's loader, so there is no separate build step.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../apps/server/src/cli.ts");
+// Lets `node bin/keyward.js …` work from a checkout; the command lives in apps/server, whose package declares the
+// `keyward` bin so that `npx keyward` finds it in the workspace.
+import "../apps/server/bin/keyward.js";

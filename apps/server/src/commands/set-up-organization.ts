@@ -3,9 +3,16 @@
  * start here.
  */
 import { randomUUID } from "node:crypto";
+import { OrganizationSettings } from "@keyward/contracts/resources";
 import type { Executor } from "@keyward/db/connect";
-import { assertAcceptablePassword, hashSecret } from "../auth/passwords.ts";
-import { type ActorSnapshot, recordEvent } from "../events.ts";
+import { snapshotOf, systemActor } from "../auth/actor.ts";
+import { assertAcceptablePassword } from "../auth/passwords.ts";
+import { recordEvent } from "../events.ts";
+import type { CommandContext } from "../resources/definition.ts";
+import { people, reasonCodes } from "../resources/definitions.ts";
+import { createRecord } from "./create-record.ts";
+import { grantRole } from "./grant-role.ts";
+import { createUser } from "./manage-users.ts";
 
 /** Reason codes every new organization starts with; it may rename, add or archive them. */
 export const DEFAULT_REASON_CODES = [
@@ -50,129 +57,32 @@ export async function setUpOrganization(
   assertAcceptablePassword(input.password, [email.split("@")[0] ?? "", input.organizationName]);
   const iso = context.now.toISOString();
   const organizationId = randomUUID();
-  const personId = randomUUID();
-  const userId = randomUUID();
-  const actor: ActorSnapshot = {
-    type: context.source === "cli" ? "cli" : "system",
-    id: null,
-    name: "first-run set-up",
-  };
-  const settings = { pinMinLength: 6, requireTotpForManagers: false, sessionIdleMinutes: 30, sessionMaxHours: 12 };
+  const name = input.organizationName.trim();
+  const settings = OrganizationSettings.parse({});
   await tx
     .insertInto("organizations")
-    .values({
-      id: organizationId,
-      name: input.organizationName.trim(),
-      settings: JSON.stringify(settings),
-      created_at: iso,
-      updated_at: iso,
-    })
+    .values({ id: organizationId, name, settings: JSON.stringify(settings), created_at: iso, updated_at: iso })
     .execute();
-  const event = { organizationId, propertyId: null, actor, now: context.now, source: context.source };
+  // why: from here on the set-up acts through the same commands as everyone else, so every record gets its event
+  const actor = systemActor(organizationId, context.source === "cli" ? "cli" : "system", "first-run set-up");
+  const ctx: CommandContext = { tx, actor, now: context.now };
   await recordEvent(tx, {
-    ...event,
+    organizationId,
+    propertyId: null,
     action: "organization.created",
     entityType: "organization",
     entityId: organizationId,
-    after: { name: input.organizationName.trim(), settings },
+    actor: snapshotOf(actor),
+    after: { name, settings },
+    source: context.source,
+    now: context.now,
   });
-  await tx
-    .insertInto("people")
-    .values({
-      id: personId,
-      organization_id: organizationId,
-      home_property_id: null,
-      kind: "employee",
-      first_name: input.firstName.trim(),
-      last_name: input.lastName.trim(),
-      employee_number: null,
-      company: null,
-      email,
-      phone: null,
-      status: "active",
-      start_date: null,
-      end_date: null,
-      deactivated_at: null,
-      created_at: iso,
-      updated_at: iso,
-    })
-    .execute();
-  await recordEvent(tx, {
-    ...event,
-    action: "person.created",
-    entityType: "person",
-    entityId: personId,
-    after: { firstName: input.firstName.trim(), lastName: input.lastName.trim(), email },
-  });
-  await tx
-    .insertInto("users")
-    .values({
-      id: userId,
-      organization_id: organizationId,
-      person_id: personId,
-      email,
-      password_hash: await hashSecret(input.password),
-      totp_secret: null,
-      totp_enabled_at: null,
-      status: "active",
-      last_login_at: null,
-      created_at: iso,
-      updated_at: iso,
-    })
-    .execute();
-  await recordEvent(tx, {
-    ...event,
-    action: "user.created",
-    entityType: "user",
-    entityId: userId,
-    after: { email, personId },
-  });
-  const roleId = randomUUID();
-  await tx
-    .insertInto("role_assignments")
-    .values({
-      id: roleId,
-      organization_id: organizationId,
-      person_id: personId,
-      role: "administrator",
-      scope_type: "organization",
-      scope_id: null,
-      status: "active",
-      created_at: iso,
-      updated_at: iso,
-    })
-    .execute();
-  await recordEvent(tx, {
-    ...event,
-    action: "role_assignment.created",
-    entityType: "roleAssignment",
-    entityId: roleId,
-    after: { personId, role: "administrator", scopeType: "organization", scopeId: null },
-  });
+  const person = await createRecord(ctx, people, { firstName: input.firstName, lastName: input.lastName, email });
+  const personId = String(person.id);
+  await grantRole(ctx, { personId, role: "administrator", scopeType: "organization", scopeId: null });
+  const user = await createUser(ctx, { personId, email, password: input.password });
   for (const [i, reason] of DEFAULT_REASON_CODES.entries()) {
-    const id = randomUUID();
-    await tx
-      .insertInto("reason_codes")
-      .values({
-        id,
-        organization_id: organizationId,
-        code: reason.code,
-        label: reason.label,
-        requires_work_order: reason.requiresWorkOrder ? 1 : 0,
-        default_due_minutes: reason.defaultDueMinutes,
-        sort_order: (i + 1) * 10,
-        status: "active",
-        created_at: iso,
-        updated_at: iso,
-      })
-      .execute();
-    await recordEvent(tx, {
-      ...event,
-      action: "reason_code.created",
-      entityType: "reasonCode",
-      entityId: id,
-      after: { ...reason },
-    });
+    await createRecord(ctx, reasonCodes, { ...reason, sortOrder: (i + 1) * 10 });
   }
-  return { organizationId, personId, userId };
+  return { organizationId, personId, userId: String(user.id) };
 }

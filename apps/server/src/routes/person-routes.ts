@@ -12,46 +12,28 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody 
 
 export function registerPersonRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.post(
-    "/api/v1/people/:id/deactivate",
-    {
-      schema: {
-        tags: ["People"],
-        summary: "Deactivate a person: disables their credentials and ends their sessions at once",
-        params: IdParams,
-        body: DeactivateBody,
-        response: { 200: Person, ...errors },
+  for (const [verb, command, summary] of [
+    ["deactivate", deactivatePerson, "Deactivate a person: disables their credentials and ends their sessions at once"],
+    ["reactivate", reactivatePerson, "Reactivate a person (credentials and logins stay disabled until re-enabled)"],
+  ] as const) {
+    r.post(
+      `/api/v1/people/:id/${verb}`,
+      {
+        schema: {
+          tags: ["People"],
+          summary,
+          params: IdParams,
+          body: DeactivateBody,
+          response: { 200: Person, ...errors },
+        },
       },
-    },
-    async (req) => {
-      const actor = actorOf(req);
-      return shape(
-        Person,
-        await inTransaction(services, (tx) =>
-          deactivatePerson({ tx, actor, now: services.now() }, req.params.id, req.body.reason),
-        ),
-      );
-    },
-  );
-  r.post(
-    "/api/v1/people/:id/reactivate",
-    {
-      schema: {
-        tags: ["People"],
-        summary: "Reactivate a person (credentials and logins stay disabled until re-enabled)",
-        params: IdParams,
-        body: DeactivateBody,
-        response: { 200: Person, ...errors },
+      async (req) => {
+        const actor = actorOf(req);
+        const person = await inTransaction(services, (tx) =>
+          command({ tx, actor, now: services.now() }, req.params.id, req.body.reason),
+        );
+        return shape(Person, person);
       },
-    },
-    async (req) => {
-      const actor = actorOf(req);
-      return shape(
-        Person,
-        await inTransaction(services, (tx) =>
-          reactivatePerson({ tx, actor, now: services.now() }, req.params.id, req.body.reason),
-        ),
-      );
-    },
-  );
+    );
+  }
 }

@@ -4,13 +4,13 @@ import { LoginBody, Me, SetupBody, SetupStatus, TotpConfirm, TotpSetup } from "@
 import { ErrorBody, Ok } from "@keyward/contracts/common";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import * as OTPAuth from "otpauth";
-import { loadActor, managesPeople, snapshotOf } from "../auth/actor.ts";
+import { loadActor, snapshotOf } from "../auth/actor.ts";
 import { tokenDigest } from "../auth/passwords.ts";
 import { createSession, endSession, SESSION_COOKIE } from "../auth/sessions.ts";
-import { logIn, totpMatches } from "../commands/log-in.ts";
+import { logIn } from "../commands/log-in.ts";
+import { confirmTotp, disableTotp, startTotpEnrolment } from "../commands/manage-totp.ts";
 import { setUpOrganization, setupNeeded } from "../commands/set-up-organization.ts";
-import { forbidden, invalidInput, setupComplete } from "../errors.ts";
+import { setupComplete } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { actorOf, inTransaction } from "../http/pipeline.ts";
 import { presentMe } from "../presenters/present-me.ts";
@@ -103,117 +103,29 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     },
     async (req) => {
       const actor = actorOf(req);
-      const secret = new OTPAuth.Secret({ size: 20 });
-      const totp = new OTPAuth.TOTP({
-        issuer: "Keyward",
-        label: actor.email,
-        secret,
-        algorithm: "SHA1",
-        digits: 6,
-        period: 30,
-      });
-      // why: the secret stays pending (totp_enabled_at null) until a code proves the app holds it
-      await services.db
-        .updateTable("users")
-        .set({ totp_secret: secret.base32, totp_enabled_at: null, updated_at: services.now().toISOString() })
-        .where("id", "=", actor.userId)
-        .execute();
-      return { secret: secret.base32, uri: totp.toString() };
+      return inTransaction(services, (tx) => startTotpEnrolment({ tx, actor, now: services.now() }));
     },
   );
 
-  r.post(
-    "/api/v1/auth/totp/confirm",
-    {
-      config: { allowRestricted: true },
-      schema: {
-        tags: ["Auth"],
-        summary: "Finish enrolment with a code from the app",
-        body: TotpConfirm,
-        response: { 200: Me, ...errors },
+  for (const [verb, command, summary] of [
+    ["confirm", confirmTotp, "Finish enrolment with a code from the app"],
+    ["disable", disableTotp, "Stop using an authenticator app (where policy allows)"],
+  ] as const) {
+    r.post(
+      `/api/v1/auth/totp/${verb}`,
+      {
+        config: { allowRestricted: verb === "confirm" },
+        schema: { tags: ["Auth"], summary, body: TotpConfirm, response: { 200: Me, ...errors } },
       },
-    },
-    async (req) => {
-      const actor = actorOf(req);
-      const now = services.now();
-      return inTransaction(services, async (tx) => {
-        const user = await tx
-          .selectFrom("users")
-          .select("totp_secret")
-          .where("id", "=", actor.userId)
-          .executeTakeFirstOrThrow();
-        if (!user.totp_secret) {
-          throw invalidInput("code", "start the set-up first");
-        }
-        if (!totpMatches(user.totp_secret, req.body.code, now)) {
-          throw invalidInput("code", "that code does not match; check the app's clock and enter the current code");
-        }
-        await tx
-          .updateTable("users")
-          .set({ totp_enabled_at: now.toISOString(), updated_at: now.toISOString() })
-          .where("id", "=", actor.userId)
-          .execute();
-        if (actor.sessionId) {
-          await tx.updateTable("sessions").set({ restricted: 0 }).where("id", "=", actor.sessionId).execute();
-        }
-        await recordEvent(tx, {
-          organizationId: actor.organizationId,
-          propertyId: null,
-          action: "user.totp_enabled",
-          entityType: "user",
-          entityId: actor.userId,
-          actor: snapshotOf(actor),
-          now,
+      async (req) => {
+        const actor = actorOf(req);
+        return inTransaction(services, async (tx) => {
+          const updated = await command({ tx, actor, now: services.now() }, req.body.code);
+          return presentMe(tx, updated);
         });
-        return presentMe(tx, { ...actor, restricted: false });
-      });
-    },
-  );
-
-  r.post(
-    "/api/v1/auth/totp/disable",
-    {
-      schema: {
-        tags: ["Auth"],
-        summary: "Stop using an authenticator app",
-        body: TotpConfirm,
-        response: { 200: Me, ...errors },
       },
-    },
-    async (req) => {
-      const actor = actorOf(req);
-      const now = services.now();
-      const settings = await organizationSettings(services.db, actor.organizationId);
-      if (settings.requireTotpForManagers && managesPeople(actor)) {
-        throw forbidden("turn off two-step sign-in: your organization requires it for your role");
-      }
-      return inTransaction(services, async (tx) => {
-        const user = await tx
-          .selectFrom("users")
-          .select("totp_secret")
-          .where("id", "=", actor.userId)
-          .executeTakeFirstOrThrow();
-        if (!user.totp_secret || !totpMatches(user.totp_secret, req.body.code, now)) {
-          throw invalidInput("code", "that code does not match");
-        }
-        await tx
-          .updateTable("users")
-          .set({ totp_secret: null, totp_enabled_at: null, updated_at: now.toISOString() })
-          .where("id", "=", actor.userId)
-          .execute();
-        await recordEvent(tx, {
-          organizationId: actor.organizationId,
-          propertyId: null,
-          action: "user.totp_disabled",
-          entityType: "user",
-          entityId: actor.userId,
-          actor: snapshotOf(actor),
-          now,
-        });
-        return presentMe(tx, actor);
-      });
-    },
-  );
+    );
+  }
 
   r.get(
     "/api/v1/setup",

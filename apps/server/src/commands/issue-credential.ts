@@ -146,7 +146,14 @@ export async function changeCredentialStatus(
     return presentRow(credentials, ctx.tx, row);
   }
   const iso = ctx.now.toISOString();
-  await ctx.tx.updateTable("credentials").set({ status, updated_at: iso }).where("id", "=", credentialId).execute();
+  // why: revoking ends a secret for good — a PIN's hash and a fingerprint's enrolment reference are erased (the
+  // person's right to have biometric data removed); the events keep that it existed, never the secret itself
+  const erase = status === "revoked" ? { pin_hash: null, pin_activation_hash: null, fingerprint_ref: null } : {};
+  await ctx.tx
+    .updateTable("credentials")
+    .set({ status, updated_at: iso, ...erase })
+    .where("id", "=", credentialId)
+    .execute();
   await recordEvent(ctx.tx, {
     organizationId: ctx.actor.organizationId,
     propertyId,
@@ -155,10 +162,10 @@ export async function changeCredentialStatus(
     entityId: credentialId,
     actor: snapshotOf(ctx.actor),
     before: { status: row.status },
-    after: { status },
+    after: { status, ...(status === "revoked" && row.kind === "fingerprint" ? { fingerprintErased: true } : {}) },
     now: ctx.now,
   });
-  return presentRow(credentials, ctx.tx, { ...row, status, updated_at: iso });
+  return presentRow(credentials, ctx.tx, { ...row, status, updated_at: iso, ...erase });
 }
 
 /** Clears a PIN and issues a new one-time activation code. */

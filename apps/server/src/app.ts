@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
+import { uniqueViolation } from "@keyward/db/connect";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
@@ -17,14 +18,16 @@ import {
 } from "fastify-type-provider-zod";
 import { loadActor } from "./auth/actor.ts";
 import { resumeSession, SESSION_COOKIE } from "./auth/sessions.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, conflict } from "./errors.ts";
 import { RESOURCES } from "./resources/definitions.ts";
+import { fieldOf } from "./resources/records.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerCredentialRoutes } from "./routes/credential-routes.ts";
 import { registerHealthRoutes } from "./routes/health-routes.ts";
 import { registerHookRoutes } from "./routes/hook-routes.ts";
 import { registerImportRoutes } from "./routes/import-routes.ts";
 import { registerOrganizationRoutes } from "./routes/organization-routes.ts";
+import { registerOverviewRoutes } from "./routes/overview-routes.ts";
 import { registerPersonRoutes } from "./routes/person-routes.ts";
 import { registerResourceRoutes } from "./routes/resource-routes.ts";
 import { registerRoleRoutes } from "./routes/role-routes.ts";
@@ -78,6 +81,15 @@ export async function buildApp(services: Services, options: { logger?: boolean }
         .code(400)
         .send({ code: "invalid_input", message: `${first.field}: ${first.message}`, field: first.field, details });
     }
+    const columns = uniqueViolation(error);
+    if (columns) {
+      // why: two requests passed the same uniqueness check at once; the database kept the first, the other conflicts
+      const what = columns.join(", ").replaceAll("_", " ") || "value";
+      const field = columns.map(fieldOf).join(",") || "body";
+      return reply
+        .code(409)
+        .send(conflict(field, `Another change took the same ${what} a moment ago; reload and try again.`).toBody());
+    }
     const status = (error as { statusCode?: number }).statusCode;
     const message = error instanceof Error ? error.message : String(error);
     if (status && status >= 400 && status < 500) {
@@ -126,11 +138,13 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   registerRoleRoutes(app, services);
   registerHookRoutes(app, services);
   registerImportRoutes(app, services);
+  registerOverviewRoutes(app, services);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   if (existsSync(resolve(WEB_DIST, "index.html"))) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+    // why: wildcard serving looks files up per request, so a rebuilt dashboard is served without a restart
+    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true });
     // The dashboard routes in the browser: any non-API page answers with its shell.
     app.setNotFoundHandler((req, reply) => {
       if (req.url.startsWith("/api/") || req.method !== "GET") {

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { IMPORT_KINDS, type ImportKind } from "@keyward/contracts/auth";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { systemActor } from "./auth/actor.ts";
 import { runImport } from "./commands/import-csv.ts";
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
@@ -203,6 +203,34 @@ program
       fail(describeError(error));
     } finally {
       await handle.close();
+    }
+  });
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError("a whole number, 1 or more");
+  }
+  return n;
+}
+
+program
+  .command("bench")
+  .description("Run the benchmarks in bench/ (all, or the one named): print each table, write bench/results/NAME.json")
+  .argument("[name]", "one benchmark, e.g. api-list")
+  .option("--rounds <n>", "measurements of each side, interleaved", positiveInteger, 3)
+  .option("--duration <seconds>", "seconds per measurement", positiveInteger, 5)
+  .option("--connections <n>", "concurrent connections of the load generator", positiveInteger, 10)
+  .action(async (name: string | undefined, options: { rounds: number; duration: number; connections: number }) => {
+    // why: bench/ sits outside the server and needs dev dependencies (autocannon); load it only for this command
+    const { runBenchmarks } = await import("../../../bench/run.ts");
+    const allMet = await runBenchmarks(name, {
+      rounds: options.rounds,
+      durationSeconds: options.duration,
+      connections: options.connections,
+    });
+    if (!allMet) {
+      process.exitCode = 1;
     }
   });
 

@@ -45,7 +45,8 @@ export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> 
       actor: JSON.stringify(event.actor),
       before: event.before ? JSON.stringify(event.before) : null,
       after: event.after ? JSON.stringify(event.after) : null,
-      source: event.source ?? "api",
+      // why: the seed, set-up and command-line imports act as the system or the CLI, never as "the API"
+      source: event.source ?? (event.actor.type === "user" ? "api" : event.actor.type),
     })
     .execute();
 }

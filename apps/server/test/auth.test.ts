@@ -126,13 +126,11 @@ describe("TOTP", () => {
       .post<{ code: string }>("/api/v1/auth/login", { email: u.email, password: u.password });
     expect(without.status).toBe(401);
     expect(without.body.code).toBe("totp_required");
-    const withCode = await server
-      .client()
-      .post("/api/v1/auth/login", {
-        email: u.email,
-        password: u.password,
-        totp: totp.generate({ timestamp: server.clock.ms }),
-      });
+    const withCode = await server.client().post("/api/v1/auth/login", {
+      email: u.email,
+      password: u.password,
+      totp: totp.generate({ timestamp: server.clock.ms }),
+    });
     expect(withCode.status).toBe(200);
   });
 

@@ -68,13 +68,11 @@ describe("POST /api/v1/pin-activations", () => {
     expect((await admin.patch("/api/v1/organization", { settings: { pinMinLength: 4 } })).status).toBe(200);
     expect((await admin.patch("/api/v1/organization", { settings: { pinMinLength: 3 } })).status).toBe(400);
     const issued = await issuePin();
-    const res = await server
-      .client()
-      .post("/api/v1/pin-activations", {
-        credentialId: issued.credential.id,
-        activationCode: issued.activationCode,
-        pin: "4815",
-      });
+    const res = await server.client().post("/api/v1/pin-activations", {
+      credentialId: issued.credential.id,
+      activationCode: issued.activationCode,
+      pin: "4815",
+    });
     expect(res.status).toBe(200);
     expect((await admin.patch("/api/v1/organization", { settings: { pinMinLength: 6 } })).status).toBe(200);
   });
@@ -92,13 +90,11 @@ describe("POST /api/v1/pin-activations", () => {
     expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
     const fresh = await issuePin();
     server.clock.advance(8 * 24 * 3_600_000);
-    const expired = await server
-      .client()
-      .post("/api/v1/pin-activations", {
-        credentialId: fresh.credential.id,
-        activationCode: fresh.activationCode,
-        pin: "480151",
-      });
+    const expired = await server.client().post("/api/v1/pin-activations", {
+      credentialId: fresh.credential.id,
+      activationCode: fresh.activationCode,
+      pin: "480151",
+    });
     expect(expired.status).toBe(400);
   });
 });

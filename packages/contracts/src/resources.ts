@@ -303,6 +303,8 @@ export const PersonListQuery = ListQuery.extend({
   homePropertyId: Id.optional(),
   kind: z.enum(PERSON_KINDS).optional(),
   status: z.enum(PERSON_STATUSES).optional(),
+  /** People whose end date is before this date (with status=active: still active past their end date). */
+  endDateBefore: LocalDate.optional(),
 });
 export const DeactivateBody = z.object({ reason: z.string().trim().min(1).max(500) });
 
@@ -579,3 +581,13 @@ export const EventListQuery = ListQuery.extend({
     .transform((v) => new Date(v).toISOString())
     .optional(),
 });
+
+/** Counts a manager checks first: keys by status, cabinets by status, people still active past their end date. */
+export const Overview = z
+  .object({
+    keys: z.record(z.enum(KEY_STATUSES), z.number().int()),
+    cabinets: z.record(z.enum(CABINET_STATUSES), z.number().int()),
+    peopleActivePastEndDate: z.number().int(),
+  })
+  .meta({ id: "Overview" });
+export const OverviewQuery = z.object({ propertyId: Id.optional() });

@@ -73,6 +73,25 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile: string
   return { db, dialect: "sqlite", location: options.sqliteFile, close: () => db.destroy() };
 }
 
+/**
+ * The columns of the unique constraint a failed write broke, or null when the error is something else. Commands
+ * check uniqueness before they write; this catches two writes that passed that check at the same moment.
+ */
+export function uniqueViolation(error: unknown): string[] | null {
+  const e = error as { code?: unknown; detail?: unknown; message?: unknown } | null;
+  if (e?.code === "23505") {
+    // PostgreSQL: `Key (cabinet_id, hook_number)=(…, 3) already exists.`
+    const columns = /^Key \((.+?)\)=/.exec(String(e.detail ?? ""))?.[1];
+    return columns ? columns.split(",").map((c) => c.trim()) : [];
+  }
+  if (e?.code === "SQLITE_CONSTRAINT_UNIQUE") {
+    // SQLite: `UNIQUE constraint failed: keys.cabinet_id, keys.hook_number`
+    const columns = /UNIQUE constraint failed: (.+)$/.exec(String(e.message ?? ""))?.[1];
+    return columns ? columns.split(",").map((c) => c.trim().replace(/^\w+\./, "")) : [];
+  }
+  return null;
+}
+
 /** Brings the schema up to date; returns the names of the migrations applied now. */
 export async function migrate(handle: DatabaseHandle): Promise<string[]> {
   const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });

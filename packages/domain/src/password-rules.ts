@@ -35,7 +35,10 @@ export function checkPassword(
     return "common";
   }
   const words = identity.map((w) => w.toLowerCase().trim()).filter((w) => w.length >= 4);
-  if (words.some((w) => lower === w || lower.replace(/[^a-z]/g, "") === w.replace(/[^a-z]/g, ""))) {
+  const letters = (s: string) => s.replace(/[^a-z]/g, "");
+  // why: compare letters only when the word has some — a digits-only e-mail local part would otherwise match every
+  // letterless password
+  if (words.some((w) => lower === w || (letters(w) !== "" && letters(lower) === letters(w)))) {
     return "contains_identity";
   }
   return null;

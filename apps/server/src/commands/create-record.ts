@@ -7,7 +7,7 @@ import { authorize } from "../http/pipeline.ts";
 import { checkReferences, checkUniques, parseInput } from "../resources/checks.ts";
 import type { CommandContext, ResourceDef } from "../resources/definition.ts";
 import { presentRow } from "../resources/present.ts";
-import { findInOrganization, loose, toColumns } from "../resources/records.ts";
+import { fieldOf, findInOrganization, loose, toColumns } from "../resources/records.ts";
 
 /**
  * Creates a record.
@@ -27,7 +27,9 @@ export async function createRecord(
   const organizationId = ctx.actor.organizationId;
   const propertyId = def.propertyOfInput(input);
   if (propertyId !== null && !(await findInOrganization(ctx.tx, "properties", organizationId, propertyId))) {
-    throw invalidInput("propertyId", "no property with that id exists in this organization");
+    // why: name the field the caller sent — a person's property is their homePropertyId
+    const field = def.scope.kind === "column" ? fieldOf(def.scope.column) : "propertyId";
+    throw invalidInput(field, "no property with that id exists in this organization");
   }
   authorize(ctx.actor, "create", { entity: def.entity, organizationId, propertyId }, def.what);
   await checkReferences(ctx.tx, def, organizationId, propertyId, input, Object.keys(input));
@@ -46,7 +48,9 @@ export async function createRecord(
   };
   await loose(ctx.tx).insertInto(def.table).values(row).execute();
   await def.afterCreate?.(ctx, row);
-  const presented = await presentRow(def, ctx.tx, row);
+  // why: present the row as stored — the input leaves optional fields out, the table holds them as null
+  const stored = await findInOrganization(ctx.tx, def.table, organizationId, row.id);
+  const presented = await presentRow(def, ctx.tx, stored ?? row);
   await recordEvent(ctx.tx, {
     organizationId,
     propertyId: def.table === "properties" ? row.id : propertyId,

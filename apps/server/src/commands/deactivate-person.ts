@@ -9,6 +9,7 @@ import { recordEvent } from "../events.ts";
 import type { CommandContext } from "../resources/definition.ts";
 import { people } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
+import { assertMayManagePerson } from "./grant-role.ts";
 import { loadForChange } from "./load-for-change.ts";
 
 /** @returns the presented person. */
@@ -18,6 +19,7 @@ export async function deactivatePerson(
   reason: string,
 ): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, people, personId);
+  await assertMayManagePerson(ctx, personId, "deactivate");
   if (row.status === "inactive") {
     throw invalidInput("status", "this person is already inactive");
   }
@@ -114,6 +116,7 @@ export async function reactivatePerson(
   reason: string,
 ): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, people, personId);
+  await assertMayManagePerson(ctx, personId, "reactivate");
   if (row.status === "active") {
     throw invalidInput("status", "this person is already active");
   }

@@ -62,6 +62,27 @@ function assertMayGrant(
   }
 }
 
+/**
+ * Changing a person's login or credentials, or whether they are active, needs the right to grant every role they
+ * hold: otherwise a property manager could set an executive's password, or PIN, and act as them.
+ */
+export async function assertMayManagePerson(ctx: CommandContext, personId: string, verb: string): Promise<void> {
+  const held = await ctx.tx
+    .selectFrom("role_assignments")
+    .select(["role", "scope_type", "scope_id"])
+    .where("organization_id", "=", ctx.actor.organizationId)
+    .where("person_id", "=", personId)
+    .where("status", "=", "active")
+    .execute();
+  for (const assignment of held) {
+    const scopeType = assignment.scope_type as ScopeType;
+    const propertyIds = await scopeProperties(ctx, scopeType, assignment.scope_id);
+    if (!canGrantRole(ctx.actor, assignment.role as Role, { type: scopeType, propertyIds })) {
+      throw forbidden(`${verb} someone who holds the role ${assignment.role}`);
+    }
+  }
+}
+
 /** Grants a role to a person at a scope. */
 export async function grantRole(
   ctx: CommandContext,

@@ -5,11 +5,12 @@
 import type { ImportKind, ImportResult } from "@keyward/contracts/auth";
 import { KeyCreate, PersonCreate, UnitCreate } from "@keyward/contracts/resources";
 import type { Db, Executor } from "@keyward/db/connect";
+import { can } from "@keyward/domain/permissions";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { z } from "zod";
 import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
-import { ApiError, importFailed, invalidInput, notFound } from "../errors.ts";
+import { ApiError, forbidden, importFailed, invalidInput, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
 import type { CommandContext } from "../resources/definition.ts";
@@ -132,9 +133,14 @@ export async function importCsv(
   if (!property) {
     throw notFound("property");
   }
-  authorize(ctx.actor, "create", { entity: "import", organizationId, propertyId }, "property");
+  // why: the property is the record addressed — one the actor can see but may not import into answers 403, not 404
+  authorize(ctx.actor, "read", { entity: "property", organizationId, propertyId }, "property");
   const entity = kind === "units" ? "unit" : kind === "keys" ? "key" : "person";
-  authorize(ctx.actor, "create", { entity, organizationId, propertyId }, "property");
+  const mayCreate = (e: "import" | typeof entity) =>
+    can(ctx.actor, "create", { entity: e, organizationId, propertyId });
+  if (!mayCreate("import") || !mayCreate(entity)) {
+    throw forbidden(`import ${kind} at this property`);
+  }
 
   const { header, records } = parseCsv(csv);
   const errors = checkHeader(kind, header);

@@ -12,6 +12,7 @@ import type { CommandContext } from "../resources/definition.ts";
 import { credentials, people } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
 import type { Row } from "../resources/records.ts";
+import { assertMayManagePerson } from "./grant-role.ts";
 import { loadForChange } from "./load-for-change.ts";
 
 /** How long an activation code stays usable. */
@@ -43,6 +44,7 @@ export async function issueCredential(
   const organizationId = ctx.actor.organizationId;
   // why: the right to issue credentials is the credential's own, checked where the person lives
   authorize(ctx.actor, "create", { entity: "credential", organizationId, propertyId }, "credential");
+  await assertMayManagePerson(ctx, personId, "issue credentials to");
   if (person.status !== "active") {
     throw invalidInput("personId", "this person is inactive; reactivate them before issuing credentials");
   }
@@ -129,6 +131,7 @@ export async function changeCredentialStatus(
   status: "active" | "disabled" | "revoked",
 ): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, credentials, credentialId);
+  await assertMayManagePerson(ctx, String(row.person_id), "change the credentials of");
   if (row.status === "revoked") {
     throw invalidInput("status", "a revoked credential cannot be changed; issue a new one");
   }
@@ -171,6 +174,7 @@ export async function changeCredentialStatus(
 /** Clears a PIN and issues a new one-time activation code. */
 export async function resetPin(ctx: CommandContext, credentialId: string): Promise<IssuedCredential> {
   const { row, propertyId } = await loadForChange(ctx, credentials, credentialId);
+  await assertMayManagePerson(ctx, String(row.person_id), "reset the PIN of");
   if (row.kind !== "pin") {
     throw invalidInput("id", "only a PIN can be reset");
   }

@@ -9,6 +9,7 @@ import { authorize } from "../http/pipeline.ts";
 import type { CommandContext } from "../resources/definition.ts";
 import { people, users } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
+import { assertMayManagePerson } from "./grant-role.ts";
 import { loadForChange } from "./load-for-change.ts";
 
 async function assertEmailFree(ctx: CommandContext, email: string, selfId: string | null): Promise<void> {
@@ -28,6 +29,7 @@ export async function createUser(
 ): Promise<Record<string, unknown>> {
   const { row: person, propertyId } = await loadForChange(ctx, people, input.personId, "read");
   authorize(ctx.actor, "create", { entity: "user", organizationId: ctx.actor.organizationId, propertyId }, "user");
+  await assertMayManagePerson(ctx, input.personId, "give a login to");
   if (person.status !== "active") {
     throw invalidInput("personId", "this person is inactive; reactivate them first");
   }
@@ -79,6 +81,7 @@ export async function updateUser(
   input: { email?: string | undefined; password?: string | undefined },
 ): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, users, userId);
+  await assertMayManagePerson(ctx, String(row.person_id), "change the login of");
   const iso = ctx.now.toISOString();
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
@@ -126,6 +129,7 @@ export async function setUserActive(
   active: boolean,
 ): Promise<Record<string, unknown>> {
   const { row, propertyId } = await loadForChange(ctx, users, userId);
+  await assertMayManagePerson(ctx, String(row.person_id), `${active ? "reactivate" : "deactivate"} the login of`);
   if (!active && userId === ctx.actor.userId) {
     throw invalidInput("id", "you cannot deactivate your own login");
   }

@@ -329,6 +329,7 @@ export const people: ResourceDef = {
   scope: { kind: "column", column: "home_property_id" },
   propertyOfInput: (input) => str(input.homePropertyId),
   filters: { homePropertyId: "home_property_id", kind: "kind", status: "status" },
+  ranges: { endDateBefore: { column: "end_date", op: "<" } },
   sorts: ["lastName", "firstName", "createdAt"],
   search: ["first_name", "last_name", "employee_number", "email", "company"],
   references: { homePropertyId: { table: "properties", what: "property", sameProperty: false } },
@@ -451,7 +452,7 @@ export const holidayCalendars: ResourceDef = {
     const seen = new Set<string>();
     dates.forEach((d, i) => {
       if (seen.has(d.date)) {
-        throw invalidInput(`dates[${i}].date`, `${d.date} is listed twice`);
+        throw invalidInput(`dates.${i}.date`, `${d.date} is listed twice`);
       }
       seen.add(d.date);
     });
@@ -484,7 +485,8 @@ export const accessProfiles: ResourceDef = {
     const [problem] = validateWindows((record.windows as WeeklyWindow[] | undefined) ?? []);
     if (problem) {
       const [field = "windows", message = problem] = problem.split(": ");
-      throw invalidInput(field, message);
+      // why: error fields are dotted paths (windows.0.end), as the schema validation reports them
+      throw invalidInput(field.replace(/\[(\d+)\]/g, ".$1"), message);
     }
     checkDateOrder(record, "validFrom", "validUntil");
     const scope = record.keyScope as

@@ -67,6 +67,11 @@ export function columnOf(field: string): string {
   return snake(field);
 }
 
+/** The camelCase field of a snake_case column. */
+export function fieldOf(column: string): string {
+  return camel(column);
+}
+
 /** Loads one row by id within an organization (never by id alone). */
 export async function findInOrganization(
   db: Executor,

@@ -1,11 +1,12 @@
 /** CSV import (with a dry-run preview) and export of a property's units, keys and people. */
 import { IMPORT_KINDS, ImportBody, ImportResult } from "@keyward/contracts/auth";
 import { ErrorBody } from "@keyward/contracts/common";
+import { can } from "@keyward/domain/permissions";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { exportCsv, runImport } from "../commands/import-csv.ts";
-import { notFound } from "../errors.ts";
+import { forbidden, notFound } from "../errors.ts";
 import { actorOf, authorize } from "../http/pipeline.ts";
 import { findInOrganization } from "../resources/records.ts";
 import type { Services } from "../services.ts";
@@ -54,7 +55,12 @@ export function registerImportRoutes(app: FastifyInstance, services: Services): 
         throw notFound("property");
       }
       const entity = req.params.kind === "units" ? "unit" : req.params.kind === "keys" ? "key" : "person";
-      authorize(actor, "read", { entity, organizationId: actor.organizationId, propertyId: req.params.id }, "property");
+      const where = { organizationId: actor.organizationId, propertyId: req.params.id };
+      // why: the property is the record addressed — one the actor can see but not export from answers 403, not 404
+      authorize(actor, "read", { entity: "property", ...where }, "property");
+      if (!can(actor, "read", { entity, ...where })) {
+        throw forbidden(`export ${req.params.kind} of this property`);
+      }
       const csv = await exportCsv(services.db, actor.organizationId, req.params.id, req.params.kind);
       return reply
         .header("content-type", "text/csv; charset=utf-8")

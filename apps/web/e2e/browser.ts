@@ -1,0 +1,109 @@
+/**
+ * What the browser tests share: Debian's Chromium driven by playwright-core, a real Keyward server over a fresh
+ * database seeded with the demo organization, and the built dashboard that server serves.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { seedDemo } from "../../server/src/commands/seed-demo.ts";
+import { startTestServer, type TestServer } from "../../server/test/harness.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Every demo login's password. */
+export const DEMO_PASSWORD = "keyward-demo";
+
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Fails unless apps/web/dist holds a build at least as new as the sources: the server serves that build, so a stale
+ * one would test yesterday's dashboard.
+ */
+export function assertDashboardBuilt(): void {
+  const index = join(webRoot, "dist/index.html");
+  if (!existsSync(index)) {
+    throw new Error("The dashboard is not built (apps/web/dist is missing): run `npm run build` first.");
+  }
+  const built = statSync(index).mtimeMs;
+  if (newest(join(webRoot, "src")) > built || statSync(join(webRoot, "index.html")).mtimeMs > built) {
+    throw new Error("The dashboard build is older than its sources: run `npm run build` first (`npm test` does).");
+  }
+}
+
+/** Launches Debian's Chromium headless; a missing browser is a failure, never a skip. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install -y chromium\`.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A real server over a fresh database holding the demo organization. */
+export async function startDemoServer(): Promise<TestServer> {
+  assertDashboardBuilt();
+  const server = await startTestServer();
+  const logins = await seedDemo(server.services.db, server.clock.now());
+  if (!logins) {
+    await server.close();
+    throw new Error("the demo could not be seeded into a fresh database");
+  }
+  return server;
+}
+
+/** Signs in through the sign-in screen and waits for the home page. */
+export async function signIn(page: Page, baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("textbox", { name: "Password" }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: /^Hello,/ }).waitFor();
+}
+
+/** Chooses a property in the header's switcher. */
+export async function chooseProperty(page: Page, name: string): Promise<void> {
+  await page.getByRole("combobox", { name: "Property" }).click();
+  await page.getByRole("option", { name }).click();
+}
+
+/** Waits until the element shows; fails the test (with Playwright's description of what it waited for) if not. */
+export async function expectVisible(locator: Locator, timeout = 10_000): Promise<void> {
+  await locator.first().waitFor({ state: "visible", timeout });
+}
+
+/** Waits until no such element shows. */
+export async function expectGone(locator: Locator, timeout = 10_000): Promise<void> {
+  await locator.first().waitFor({ state: "hidden", timeout });
+}
+
+/** Follows a link of the main navigation. */
+export async function navigate(page: Page, label: string): Promise<void> {
+  await page
+    .getByRole("navigation", { name: "Main navigation" })
+    .getByRole("link", { name: label, exact: true })
+    .click();
+}
+
+/** Picks the first enabled option of the open dropdown. */
+export async function pickFirstEnabledOption(page: Page): Promise<void> {
+  await page.locator('[role="option"]:visible:not([data-combobox-disabled])').first().click();
+}

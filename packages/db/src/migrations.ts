@@ -212,6 +212,10 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     .where(sql.ref("status"), "<>", "revoked")
     .execute();
   await db.schema.createIndex("credentials_person").on("credentials").columns(["person_id"]).execute();
+  // why: one live PIN per person, even when two managers issue one at the same moment
+  await sql`create unique index credentials_one_pin on credentials (person_id) where kind = 'pin' and status <> 'revoked'`.execute(
+    db,
+  );
 
   await db.schema
     .createTable("users")
@@ -256,6 +260,10 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("updated_at", t.ts, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("role_assignments_person").on("role_assignments").columns(["person_id"]).execute();
+  // why: a role is held once per scope, even when two grants race
+  await sql`create unique index role_assignments_active_unique
+    on role_assignments (person_id, role, scope_type, coalesce(scope_id, ''))
+    where status = 'active'`.execute(db);
 
   await db.schema
     .createTable("holiday_calendars")
@@ -402,6 +410,17 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     await db.schema.createIndex(`${table}_${column}_id`).on(table).columns([column, "id"]).execute();
   }
   await db.schema.createIndex("keys_unit").on("keys").columns(["unit_id"]).execute();
+  // why: the dashboard's default list orders (keys by label, units by number, people by name) are read straight from
+  // an index — per property for a property's pages, per organization for organization-wide ones — never sorted
+  for (const [table, scope, sort] of [
+    ["keys", "property_id", "label"],
+    ["keys", "organization_id", "label"],
+    ["units", "property_id", "number"],
+    ["people", "organization_id", "last_name"],
+    ["people", "home_property_id", "last_name"],
+  ] as const) {
+    await db.schema.createIndex(`${table}_${scope}_${sort}`).on(table).columns([scope, sort, "id"]).execute();
+  }
   // why: the overview counts keys by status per property without reading the keys themselves
   await db.schema
     .createIndex("keys_property_status")

@@ -197,6 +197,13 @@ export interface Resource {
   regionId?: string | null;
 }
 
+/**
+ * Entities whose organization-level records only organization-wide roles may read. Organization-level events hold
+ * sign-in failures with client addresses and changes to organization-wide roles: a property's staff read their own
+ * property's events, not those.
+ */
+const ORGANIZATION_ROLE_READS: ReadonlySet<Entity> = new Set<Entity>(["event"]);
+
 function rolesAllow(roles: readonly Role[], action: Action, entity: Entity): boolean {
   return roles.some((role) => PERMISSIONS[role][entity].includes(action));
 }
@@ -230,7 +237,7 @@ export function can(actor: Actor, action: Action, resource: Resource): boolean {
   if (resource.propertyId !== null) {
     return rolesAllow(rolesAt(actor, resource.propertyId), action, resource.entity);
   }
-  if (action === "read") {
+  if (action === "read" && !ORGANIZATION_ROLE_READS.has(resource.entity)) {
     return rolesAllow(allRoles(actor), action, resource.entity);
   }
   if (resource.entity === "region" && resource.regionId) {

@@ -57,6 +57,13 @@ const COLUMN_OF = Object.fromEntries(Object.entries(FIELD_OF).map(([c, f]) => [f
 
 type RowError = ImportResult["errors"][number];
 
+// why: a spreadsheet runs a cell that starts with = + - @ as a formula; exports guard such cells with a leading
+// apostrophe (OWASP "CSV injection") and imports take it off again, so a file survives the round trip
+const FORMULA_START = /^[=+\-@\t\r]/;
+const guard = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
+const unguard = (value: string) =>
+  value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+
 function parseCsv(text: string): { header: string[]; records: Record<string, string>[] } {
   let rows: string[][];
   try {
@@ -71,7 +78,7 @@ function parseCsv(text: string): { header: string[]; records: Record<string, str
   const header = headerRow.map((h) => h.trim().toLowerCase().replace(/\s+/g, "_"));
   return {
     header,
-    records: data.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]))),
+    records: data.map((cells) => Object.fromEntries(header.map((h, i) => [h, unguard(cells[i] ?? "")]))),
   };
 }
 
@@ -400,6 +407,6 @@ export async function exportCsv(
   }
   return stringify(
     rows.map((r) => columns.map((c) => r[c] ?? "")),
-    { header: true, columns },
+    { header: true, columns, cast: { string: guard } },
   );
 }

@@ -42,7 +42,8 @@ export interface ResourceDef {
   tag: string;
   /** Event actions of the generic create and update commands (read-only resources have none). */
   events: { created: EventAction; updated: EventAction } | null;
-  item: z.ZodType;
+  /** The response schema of one record; its fields are exactly what a presenter lets out. */
+  item: z.ZodObject;
   create: z.ZodType | null;
   update: z.ZodType | null;
   listQuery: z.ZodObject;

@@ -213,7 +213,7 @@ export const keys: ResourceDef = {
     },
   ],
   initialStatus: null,
-  validate: async (ctx, record) => {
+  validate: async (ctx, record, current) => {
     const cabinetId = str(record.cabinetId);
     const hook = record.hookNumber;
     if ((cabinetId === null) !== (hook === null || hook === undefined)) {
@@ -231,6 +231,9 @@ export const keys: ResourceDef = {
         .executeTakeFirst();
       if (!exists) {
         throw invalidInput("hookNumber", `that cabinet has no hook ${String(hook)}`);
+      }
+      if (exists.status !== "active" && (current?.cabinetId !== cabinetId || current?.hookNumber !== hook)) {
+        throw invalidInput("hookNumber", `hook ${String(hook)} is disabled; choose another hook or enable it first`);
       }
       if (record.status !== "in") {
         throw invalidInput("status", `a key hanging on a hook has status "in"`);

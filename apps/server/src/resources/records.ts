@@ -18,8 +18,20 @@ export function loose(db: Executor): LooseDb {
   return db as unknown as LooseDb;
 }
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+// why: names repeat on every row of every list; converting each once keeps presenting a page cheap
+function memoize(convert: (s: string) => string): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    let converted = cache.get(s);
+    if (converted === undefined) {
+      converted = convert(s);
+      cache.set(s, converted);
+    }
+    return converted;
+  };
+}
+const snake = memoize((s) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+const camel = memoize((s) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
 
 export interface Encoding {
   /** camelCase fields stored as JSON text. */

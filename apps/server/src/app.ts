@@ -43,7 +43,7 @@ export const WEB_DIST = resolve(here, "../../web/dist");
 export async function buildApp(services: Services, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: services.config.logLevel } : false,
-    trustProxy: false,
+    trustProxy: services.config.trustProxy,
     bodyLimit: 25 * 1024 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);

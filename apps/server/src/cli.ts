@@ -137,7 +137,8 @@ program
       await handle.close();
       return;
     }
-    const server = await startServer(config, handle);
+    // why: the demo's sign-ins and password are printed for all to read; unless HOST says otherwise it stays local
+    const server = await startServer(config, handle, "localhost");
     const lines = [
       "",
       `Keyward ${VERSION} is running on ${handle.dialect} (${handle.location})`,

@@ -8,8 +8,13 @@ import { z } from "zod";
 const Env = z.object({
   /** HTTP port of the server. */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Address to listen on. */
-  HOST: z.string().default("0.0.0.0"),
+  /**
+   * Address to listen on. Unset: every interface for `serve`, but only this machine ("localhost") for `demo`,
+   * whose sign-ins and password are public.
+   */
+  HOST: z.string().min(1).optional(),
+  /** Set to "true" behind a reverse proxy, so client addresses (sign-in throttling, events) come from X-Forwarded-For. */
+  KEYWARD_TRUST_PROXY: z.enum(["true", "false"]).default("false"),
   /** Folder for the embedded database and other local state. */
   KEYWARD_DATA_DIR: z.string().default("./data"),
   /** A postgres:// URL switches storage to PostgreSQL. */
@@ -28,7 +33,9 @@ const Env = z.object({
 
 export interface Config {
   port: number;
-  host: string;
+  /** The address to listen on; undefined when not configured (each command picks its safe default). */
+  host: string | undefined;
+  trustProxy: boolean;
   dataDir: string;
   sqliteFile: string;
   databaseUrl: string | undefined;
@@ -52,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.KEYWARD_TRUST_PROXY === "true",
     dataDir,
     sqliteFile: resolve(dataDir, "keyward.sqlite"),
     databaseUrl: e.DATABASE_URL,

@@ -40,20 +40,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Migrates and listens. */
-export async function startServer(config: Config, handle?: DatabaseHandle): Promise<RunningServer> {
+/**
+ * Migrates and listens, and closes cleanly on SIGTERM or SIGINT: requests in flight finish, then the database
+ * closes (on SQLite that checkpoints the WAL into the main file).
+ * @param defaultHost where to listen when HOST is not configured.
+ */
+export async function startServer(
+  config: Config,
+  handle?: DatabaseHandle,
+  defaultHost = "0.0.0.0",
+): Promise<RunningServer> {
   const db = handle ?? (await openMigrated(config));
   const app = await buildApp(realServices(db, config), { logger: config.logLevel !== "silent" });
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host ?? defaultHost });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  return {
-    app,
-    handle: db,
-    url: `http://localhost:${port}`,
-    close: async () => {
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
       await app.close();
       await db.close();
-    },
+    })();
+    return closing;
   };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      void close().then(() => process.exit(0));
+    });
+  }
+  return { app, handle: db, url: `http://localhost:${port}`, close };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
+import { OrganizationSettings } from "@keyward/contracts/resources";
 import { uniqueViolation } from "@keyward/db/connect";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
@@ -32,7 +33,7 @@ import { registerPersonRoutes } from "./routes/person-routes.ts";
 import { registerResourceRoutes } from "./routes/resource-routes.ts";
 import { registerRoleRoutes } from "./routes/role-routes.ts";
 import { registerUserRoutes } from "./routes/user-routes.ts";
-import { organizationSettings, type Services } from "./services.ts";
+import type { Services } from "./services.ts";
 import { VERSION } from "./version.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -115,8 +116,8 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     const session = await resumeSession(
       services.db,
       token,
-      async (orgId) => {
-        const s = await organizationSettings(services.db, orgId);
+      (settings) => {
+        const s = OrganizationSettings.parse(JSON.parse(settings));
         return { idleMinutes: s.sessionIdleMinutes, maxHours: s.sessionMaxHours };
       },
       now,

@@ -41,6 +41,34 @@ function installPgTypeParsers(): void {
   pg.types.setTypeParser(pg.types.builtins.JSON, (v) => v);
 }
 
+/** How many distinct prepared statements one SQLite connection keeps. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Reuses prepared statements by SQL text. Kysely prepares every query anew; with better-sqlite3 the preparation can
+ * cost as much as running a small query. Statements are only ever run to completion (`all`/`run`), never left
+ * iterating, so one statement is safe to reuse.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (sql: string) => {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          // why: lists filtered by a varying number of ids produce many shapes; forgetting them all at once is simple
+          // and bounded, and the hot ones return after one preparation
+          cache.clear();
+        }
+        statement = sqlite.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /** Whether a URL names a PostgreSQL database. */
 export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);
@@ -69,7 +97,7 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile: string
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: "sqlite", location: options.sqliteFile, close: () => db.destroy() };
 }
 

@@ -43,19 +43,29 @@ export interface LiveSession {
   restricted: boolean;
 }
 
-/** Finds the live session of a cookie token and touches it; `null` when ended, expired or idle too long. */
+/**
+ * Finds the live session of a cookie token and touches it; `null` when ended, expired or idle too long.
+ * @param policyOf reads the session policy from the organization's settings JSON.
+ */
 export async function resumeSession(
   db: Executor,
   token: string,
-  policyOf: (organizationId: string) => Promise<SessionPolicy>,
+  policyOf: (organizationSettings: string) => SessionPolicy,
   now: Date,
 ): Promise<LiveSession | null> {
   const id = tokenDigest(token);
-  const row = await db.selectFrom("sessions").selectAll().where("id", "=", id).executeTakeFirst();
+  // why: every API call starts here, so the session and its organization's policy come back in one query
+  const row = await db
+    .selectFrom("sessions")
+    .innerJoin("organizations", "organizations.id", "sessions.organization_id")
+    .selectAll("sessions")
+    .select("organizations.settings")
+    .where("sessions.id", "=", id)
+    .executeTakeFirst();
   if (!row || row.ended_at) {
     return null;
   }
-  const policy = await policyOf(row.organization_id);
+  const policy = policyOf(row.settings);
   const idleLimit = Date.parse(row.last_seen_at) + policy.idleMinutes * 60_000;
   if (Date.parse(row.expires_at) <= now.getTime() || idleLimit <= now.getTime()) {
     await endSession(db, id, "expired", now);

@@ -5,15 +5,25 @@
  */
 import type { Executor } from "@keyward/db/connect";
 import type { ResourceDef } from "./definition.ts";
-import { fromColumns, type Row } from "./records.ts";
+import { columnOf, type Row } from "./records.ts";
 
-const fieldCache = new WeakMap<ResourceDef, readonly string[]>();
+interface Field {
+  name: string;
+  column: string;
+  decode: "json" | "flag" | null;
+}
 
-/** The fields a resource's item schema names: the only ones that ever leave a presenter. */
-function fieldsOf(def: ResourceDef): readonly string[] {
+const fieldCache = new WeakMap<ResourceDef, readonly Field[]>();
+
+/** The fields a resource's item schema names — the only ones that ever leave a presenter — and where each comes from. */
+function fieldsOf(def: ResourceDef): readonly Field[] {
   let fields = fieldCache.get(def);
   if (!fields) {
-    fields = Object.keys(def.item.shape);
+    fields = Object.keys(def.item.shape).map((name) => ({
+      name,
+      column: columnOf(name),
+      decode: def.encoding.json?.includes(name) ? "json" : def.encoding.flags?.includes(name) ? "flag" : null,
+    }));
     fieldCache.set(def, fields);
   }
   return fields;
@@ -24,12 +34,20 @@ export async function presentRows(def: ResourceDef, db: Executor, rows: Row[]): 
   const extras = def.decorate ? await def.decorate(db, rows) : [];
   const fields = fieldsOf(def);
   return rows.map((row, i) => {
-    const all = { ...fromColumns(row, def.encoding), ...(extras[i] ?? {}) };
+    const extra = extras[i] ?? {};
     // why: events store what this returns, and the append-only log can never be scrubbed of a leaked hash later —
-    // so only the schema's fields are copied, by name (a whitelist, as cheap as the copy itself)
+    // so only the schema's fields are copied, by name, in one pass over a precomputed list
     const item: Row = {};
-    for (const field of fields) {
-      item[field] = all[field] ?? null;
+    for (const { name, column, decode } of fields) {
+      const value = name in extra ? extra[name] : row[column];
+      item[name] =
+        value === undefined || value === null
+          ? null
+          : decode === "json" && typeof value === "string"
+            ? JSON.parse(value)
+            : decode === "flag"
+              ? value === 1 || value === true
+              : value;
     }
     return item;
   });

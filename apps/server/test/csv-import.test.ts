@@ -268,3 +268,33 @@ describe("export, then import into another property", () => {
     expect(await exportOf(sibling.id, "units")).toBe(exported.units);
   });
 });
+
+describe("CSV export", () => {
+  it("guards cells a spreadsheet would run as formulas, and import takes the guard off", async () => {
+    const source = await org.property();
+    await org.unit(source.id, { number: "=1+2", notes: "@SUM(A1)" });
+    const csv = await admin.get<string>(`/api/v1/properties/${source.id}/export/units`);
+    expect(csv.text).toContain("'=1+2");
+    expect(csv.text).toContain("'@SUM(A1)");
+    const target = await org.property();
+    const imported = await admin.post(`/api/v1/properties/${target.id}/import/units`, { csv: csv.text });
+    expect(imported.status).toBe(200);
+    const units = await admin.get<{ items: { number: string; notes: string | null }[] }>(
+      `/api/v1/units?propertyId=${target.id}`,
+    );
+    expect(units.body.items.map((u) => [u.number, u.notes])).toEqual([["=1+2", "@SUM(A1)"]]);
+  });
+});
+
+describe("CSV import", () => {
+  it("names the line of the file, blank lines included", async () => {
+    const target = await org.property();
+    const csv = "number,occupancy\n101,occupied\n\n\n102,haunted\n";
+    const res = await admin.post<{ errors: { row: number; field: string }[] }>(
+      `/api/v1/properties/${target.id}/import/units`,
+      { csv, dryRun: true },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toEqual([expect.objectContaining({ row: 5, field: "occupancy" })]);
+  });
+});

@@ -64,10 +64,22 @@ const guard = (value: string) => (FORMULA_START.test(value) ? `'${value}` : valu
 const unguard = (value: string) =>
   value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 
-function parseCsv(text: string): { header: string[]; records: Record<string, string>[] } {
-  let rows: string[][];
+/** A data row of the file, with the line it ends on (what a person sees in an editor, blank lines included). */
+interface CsvRecord {
+  line: number;
+  values: Record<string, string>;
+}
+
+function parseCsv(text: string): { header: string[]; records: CsvRecord[] } {
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(text.replace(/^\uFEFF/, ""), { skip_empty_lines: true, relax_column_count: false, trim: true });
+    // why: csv-parse's types do not model `info: true`, which wraps each record with where it was read
+    rows = parse(text.replace(/^\uFEFF/, ""), {
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: true,
+      info: true,
+    }) as unknown as typeof rows;
   } catch (error) {
     throw invalidInput("csv", `the file is not valid CSV (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -75,10 +87,13 @@ function parseCsv(text: string): { header: string[]; records: Record<string, str
   if (!headerRow) {
     throw invalidInput("csv", "the file is empty; the first line must name the columns");
   }
-  const header = headerRow.map((h) => h.trim().toLowerCase().replace(/\s+/g, "_"));
+  const header = headerRow.record.map((h) => h.trim().toLowerCase().replace(/\s+/g, "_"));
   return {
     header,
-    records: data.map((cells) => Object.fromEntries(header.map((h, i) => [h, unguard(cells[i] ?? "")]))),
+    records: data.map(({ record, info }) => ({
+      line: info.lines,
+      values: Object.fromEntries(header.map((h, i) => [h, unguard(record[i] ?? "")])),
+    })),
   };
 }
 
@@ -156,7 +171,14 @@ export async function importCsv(
   }
   if (errors.length > 0) {
     if (dryRun) {
-      return { kind, dryRun, rowCount: records.length, created: 0, preview: records.slice(0, 20), errors };
+      return {
+        kind,
+        dryRun,
+        rowCount: records.length,
+        created: 0,
+        preview: records.slice(0, 20).map((r) => r.values),
+        errors,
+      };
     }
     throw importFailed(errors);
   }
@@ -164,8 +186,7 @@ export async function importCsv(
   const importCtx: CommandContext = ctx;
   const createdIds = new Map<string, string>();
   let created = 0;
-  for (const [index, record] of records.entries()) {
-    const rowNumber = index + 2;
+  for (const { line: rowNumber, values: record } of records) {
     try {
       if (kind === "units") {
         let buildingId: string | undefined;
@@ -275,7 +296,7 @@ export async function importCsv(
     dryRun,
     rowCount: records.length,
     created: dryRun ? 0 : created,
-    preview: records.slice(0, 20),
+    preview: records.slice(0, 20).map((r) => r.values),
     errors,
   };
   if (!dryRun) {

@@ -31,7 +31,9 @@ export async function updateRecord(
     throw notFound(def.what);
   }
   const propertyId = await propertyOfRow(def, ctx.tx, current);
-  authorize(ctx.actor, "update", { entity: def.entity, organizationId, propertyId }, def.what);
+  // why: a region is changed by those who hold a role over it, not only organization-wide roles
+  const regionId = def.table === "regions" ? id : null;
+  authorize(ctx.actor, "update", { entity: def.entity, organizationId, propertyId, regionId }, def.what);
   const currentRecord = fromColumns(current, def.encoding);
   const merged = { ...currentRecord, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
   // why: moving a record to another property needs the right to create it there, not only to change it here

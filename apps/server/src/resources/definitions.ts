@@ -5,6 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import * as C from "@keyward/contracts/resources";
+import { can } from "@keyward/domain/permissions";
 import { isValidTimeZone, validateWindows, type WeeklyWindow } from "@keyward/domain/schedule";
 import { invalidInput } from "../errors.ts";
 import type { ResourceDef } from "./definition.ts";
@@ -550,7 +551,15 @@ export const profileAssignments: ResourceDef = {
   },
   uniques: [],
   initialStatus: "active",
-  validate: async (_ctx, record) => checkDateOrder(record, "validFrom", "validUntil"),
+  validate: async (ctx, record) => {
+    checkDateOrder(record, "validFrom", "validUntil");
+    // why: the reference check proves the person is in the organization; the actor must also be able to see them,
+    // or assigning a profile would confirm that a hidden person exists
+    const home = await personProperty(ctx.tx, record.personId);
+    if (!can(ctx.actor, "read", { entity: "person", organizationId: ctx.actor.organizationId, propertyId: home })) {
+      throw invalidInput("personId", `no person with id ${String(record.personId)} exists in this organization`);
+    }
+  },
 };
 
 export const reasonCodes: ResourceDef = {

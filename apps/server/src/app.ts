@@ -43,7 +43,7 @@ export const WEB_DIST = resolve(here, "../../web/dist");
 /** Builds the server (not yet listening). */
 export async function buildApp(services: Services, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { level: services.config.logLevel } : false,
+    logger: options.logger ? { level: services.config.logLevel ?? "info" } : false,
     trustProxy: services.config.trustProxy,
     bodyLimit: 25 * 1024 * 1024,
   });
@@ -123,7 +123,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
       now,
     );
     if (session) {
-      req.actor = await loadActor(services.db, session.userId, session.id, session.restricted);
+      req.actor = await loadActor(services.db, session.userId, session.id);
     }
   });
 

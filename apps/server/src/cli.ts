@@ -138,7 +138,7 @@ program
       return;
     }
     // why: the demo's sign-ins and password are printed for all to read; unless HOST says otherwise it stays local
-    const server = await startServer(config, handle, "localhost");
+    const server = await startServer(config, handle, { host: "localhost", logLevel: "warn" });
     const lines = [
       "",
       `Keyward ${VERSION} is running on ${handle.dialect} (${handle.location})`,

@@ -28,7 +28,8 @@ const Env = z.object({
   /** Set to "true" when the dashboard is served over HTTPS, so session cookies are marked Secure. */
   KEYWARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
   /** Log level. */
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Log level (JSON lines on stdout). Unset: "info" for `serve`; "warn" for `demo`, whose console shows the sign-ins. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
 
 export interface Config {
@@ -41,6 +42,7 @@ export interface Config {
   databaseUrl: string | undefined;
   poolSize: number;
   secureCookies: boolean;
+  /** Undefined when not configured: each command picks its default. */
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
 }
 

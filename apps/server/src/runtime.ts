@@ -43,16 +43,17 @@ export interface RunningServer {
 /**
  * Migrates and listens, and closes cleanly on SIGTERM or SIGINT: requests in flight finish, then the database
  * closes (on SQLite that checkpoints the WAL into the main file).
- * @param defaultHost where to listen when HOST is not configured.
+ * @param defaults where to listen and what to log when HOST and LOG_LEVEL are not configured.
  */
 export async function startServer(
   config: Config,
   handle?: DatabaseHandle,
-  defaultHost = "0.0.0.0",
+  defaults: { host: string; logLevel: NonNullable<Config["logLevel"]> } = { host: "0.0.0.0", logLevel: "info" },
 ): Promise<RunningServer> {
   const db = handle ?? (await openMigrated(config));
-  const app = await buildApp(realServices(db, config), { logger: config.logLevel !== "silent" });
-  await app.listen({ port: config.port, host: config.host ?? defaultHost });
+  const logLevel = config.logLevel ?? defaults.logLevel;
+  const app = await buildApp(realServices(db, { ...config, logLevel }), { logger: logLevel !== "silent" });
+  await app.listen({ port: config.port, host: config.host ?? defaults.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   let closing: Promise<void> | undefined;

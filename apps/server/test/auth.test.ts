@@ -126,6 +126,13 @@ describe("TOTP", () => {
       .post<{ code: string }>("/api/v1/auth/login", { email: u.email, password: u.password });
     expect(without.status).toBe(401);
     expect(without.body.code).toBe("totp_required");
+    const replayed = await server.client().post<{ code: string }>("/api/v1/auth/login", {
+      email: u.email,
+      password: u.password,
+      totp: code,
+    });
+    expect(replayed.body.code).toBe("totp_required");
+    server.clock.advance(30_000);
     const withCode = await server.client().post("/api/v1/auth/login", {
       email: u.email,
       password: u.password,

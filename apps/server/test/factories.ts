@@ -100,6 +100,13 @@ export class Factory {
     return this.create(R.reasonCodes, { code: `r_${unique()}`, label: "Reason", ...input });
   }
 
+  /** Grants a role to an existing person. */
+  async grant(personId: string, role: Role, scope: { type: ScopeType; id: string | null }): Promise<void> {
+    await this.db
+      .transaction()
+      .execute((tx) => grantRole({ ...this.ctx(), tx }, { personId, role, scopeType: scope.type, scopeId: scope.id }));
+  }
+
   /**
    * A person with a dashboard login holding one role at a scope.
    * @returns the person, and the e-mail and password to sign in with.

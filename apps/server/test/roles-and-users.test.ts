@@ -173,7 +173,7 @@ describe("POST /api/v1/role-assignments", () => {
 });
 
 describe("PATCH /api/v1/role-assignments/:id", () => {
-  it("answers 403 to a property manager revoking an executive's role, and changes nothing", async () => {
+  it("answers 404 to a property manager revoking an executive's organization-wide role, and changes nothing", async () => {
     const exec = await org.user("executive", { type: "organization", id: null });
     const [assignment] = await server.services.db
       .selectFrom("role_assignments")
@@ -181,7 +181,8 @@ describe("PATCH /api/v1/role-assignments/:id", () => {
       .where("person_id", "=", exec.person.id)
       .execute();
     const res = await manager.patch<ErrorBody>(`/api/v1/role-assignments/${assignment?.id}`, { status: "revoked" });
-    expect(res.status).toBe(403);
+    // Organization-wide grants are not a property manager's to read, let alone revoke.
+    expect(res.status).toBe(404);
     expect(await rowOf(server.services.db, "role_assignments", String(assignment?.id))).toEqual(assignment);
   });
 

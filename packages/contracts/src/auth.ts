@@ -42,6 +42,8 @@ export const TotpConfirm = z.object({
     .trim()
     .regex(/^\d{6}$/, "enter the 6-digit code"),
 });
+/** Starting enrolment: a current code is needed only to replace an authenticator already in use. */
+export const TotpStart = z.object({ code: TotpConfirm.shape.code.optional() });
 
 export const SetupStatus = z.object({ needed: z.boolean() });
 export const SetupBody = z.object({

@@ -225,13 +225,18 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("email", "text", (c) => c.notNull().unique())
     .addColumn("password_hash", "text", (c) => c.notNull())
     .addColumn("totp_secret", "text")
+    // why: a new authenticator stays pending until a code confirms it; the active one keeps working meanwhile
+    .addColumn("totp_pending_secret", "text")
+    // why: the last 30-second step accepted, so a code cannot be replayed within its window
+    .addColumn("totp_last_step", "integer")
     .addColumn("totp_enabled_at", t.ts)
     .addColumn("status", "text", (c) => c.notNull())
     .addColumn("last_login_at", t.ts)
     .addColumn("created_at", t.ts, (c) => c.notNull())
     .addColumn("updated_at", t.ts, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("users_person").on("users").columns(["person_id"]).execute();
+  // why: one login per person, even when two managers create it at the same moment
+  await db.schema.createIndex("users_person").on("users").columns(["organization_id", "person_id"]).unique().execute();
 
   await db.schema
     .createTable("sessions")
@@ -243,7 +248,6 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("expires_at", t.ts, (c) => c.notNull())
     .addColumn("ended_at", t.ts)
     .addColumn("end_reason", "text")
-    .addColumn("restricted", "integer", (c) => c.notNull())
     .execute();
   await db.schema.createIndex("sessions_user").on("sessions").columns(["user_id"]).execute();
 
@@ -394,6 +398,7 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("last_failure_at", t.ts, (c) => c.notNull())
     .addColumn("locked_until", t.ts)
     .execute();
+  await db.schema.createIndex("login_throttle_last").on("login_throttle").columns(["last_failure_at"]).execute();
 
   for (const [table, column] of [
     ["regions", "organization_id"],

@@ -152,6 +152,8 @@ export interface UserTable extends Audited {
   email: string;
   password_hash: string;
   totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_last_step: number | null;
   totp_enabled_at: Ts | null;
   status: string;
   last_login_at: Ts | null;
@@ -166,8 +168,6 @@ export interface SessionTable {
   expires_at: Ts;
   ended_at: Ts | null;
   end_reason: string | null;
-  /** 1 while a required TOTP enrolment is outstanding: the session may only enrol. */
-  restricted: Flag;
 }
 
 export interface RoleAssignmentTable extends Audited {

@@ -49,5 +49,6 @@ export const EVENT_ACTIONS = [
   "auth.logout",
   "credential.pin_set",
   "credential.pin_activation_failed",
+  "user.totp_enrolment_started",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

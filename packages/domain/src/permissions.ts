@@ -198,11 +198,19 @@ export interface Resource {
 }
 
 /**
- * Entities whose organization-level records only organization-wide roles may read. Organization-level events hold
- * sign-in failures with client addresses and changes to organization-wide roles: a property's staff read their own
- * property's events, not those.
+ * Entities whose organization-level records (no property: `propertyId: null`) only organization-wide roles may read.
+ * Other organization-level records (reason codes, regions, the organization itself) are readable by any role that
+ * may read the entity somewhere. The people, logins, credentials and role grants of organization-wide staff, and
+ * organization-level events (sign-in failures with client addresses, organization-wide grants), are not a property's
+ * business: a badge number is one of the two factors that open a cabinet.
  */
-const ORGANIZATION_ROLE_READS: ReadonlySet<Entity> = new Set<Entity>(["event"]);
+const ORGANIZATION_ROLE_READS: ReadonlySet<Entity> = new Set<Entity>([
+  "event",
+  "person",
+  "credential",
+  "user",
+  "roleAssignment",
+]);
 
 function rolesAllow(roles: readonly Role[], action: Action, entity: Entity): boolean {
   return roles.some((role) => PERMISSIONS[role][entity].includes(action));

@@ -2,6 +2,7 @@
  * Builds the resolver's `Actor` for a user: active role assignments, with region assignments expanded to the
  * properties in those regions.
  */
+import { OrganizationSettings } from "@keyward/contracts/resources";
 import type { Executor } from "@keyward/db/connect";
 import { type Actor, allRoles, PEOPLE_MANAGING_ROLES, type Role } from "@keyward/domain/permissions";
 import type { ActorSnapshot } from "../events.ts";
@@ -17,17 +18,23 @@ export interface AuthenticatedActor extends Actor {
   kind?: "user" | "system" | "cli";
 }
 
-/** Loads the actor of a user; `null` when the user or their person is not active. */
+/**
+ * Loads the actor of a user; `null` when the user or their person is not active. Whether the actor is restricted to
+ * TOTP enrolment is decided here, on every request, from the roles and policy as they are now — a promotion or a
+ * policy switched on applies to sessions already open.
+ */
 export async function loadActor(
   db: Executor,
   userId: string,
   sessionId: string | null,
-  restricted: boolean,
 ): Promise<AuthenticatedActor | null> {
   const user = await db
     .selectFrom("users")
     .innerJoin("people", "people.id", "users.person_id")
+    .innerJoin("organizations", "organizations.id", "users.organization_id")
     .select([
+      "users.totp_enabled_at as totpEnabledAt",
+      "organizations.settings as settings",
       "users.id as userId",
       "users.email",
       "users.organization_id as organizationId",
@@ -80,7 +87,7 @@ export async function loadActor(
       }
     }
   }
-  return {
+  const actor: AuthenticatedActor = {
     userId: user.userId,
     personId: user.personId,
     organizationId: user.organizationId,
@@ -90,8 +97,11 @@ export async function loadActor(
     name: `${user.firstName} ${user.lastName}`,
     email: user.email,
     sessionId,
-    restricted,
+    restricted: false,
   };
+  const policy = OrganizationSettings.parse(JSON.parse(user.settings));
+  actor.restricted = policy.requireTotpForManagers && user.totpEnabledAt === null && managesPeople(actor);
+  return actor;
 }
 
 /** Whether organization policy would demand TOTP of this actor. */

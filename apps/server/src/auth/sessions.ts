@@ -15,7 +15,7 @@ export interface SessionPolicy {
 /** Creates a session; returns the cookie token (never stored). */
 export async function createSession(
   db: Executor,
-  input: { organizationId: string; userId: string; restricted: boolean; policy: SessionPolicy; now: Date },
+  input: { organizationId: string; userId: string; policy: SessionPolicy; now: Date },
 ): Promise<string> {
   const token = randomToken(32);
   const iso = input.now.toISOString();
@@ -30,7 +30,6 @@ export async function createSession(
       expires_at: new Date(input.now.getTime() + input.policy.maxHours * 3_600_000).toISOString(),
       ended_at: null,
       end_reason: null,
-      restricted: input.restricted ? 1 : 0,
     })
     .execute();
   return token;
@@ -40,7 +39,6 @@ export interface LiveSession {
   id: string;
   userId: string;
   organizationId: string;
-  restricted: boolean;
 }
 
 /**
@@ -75,7 +73,7 @@ export async function resumeSession(
   if (now.getTime() - Date.parse(row.last_seen_at) > 60_000) {
     await db.updateTable("sessions").set({ last_seen_at: now.toISOString() }).where("id", "=", id).execute();
   }
-  return { id, userId: row.user_id, organizationId: row.organization_id, restricted: row.restricted === 1 };
+  return { id, userId: row.user_id, organizationId: row.organization_id };
 }
 
 /** Ends one session. */

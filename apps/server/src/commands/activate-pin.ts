@@ -6,7 +6,7 @@
 import type { Db } from "@keyward/db/connect";
 import { checkPin, describePinProblem } from "@keyward/domain/pin-rules";
 import { hashSecret, verifySecret } from "../auth/passwords.ts";
-import { clearFailures, lockedFor, recordFailure } from "../auth/throttle.ts";
+import { clearAttempts, countAttempt, LOCK_MINUTES, lockedFor } from "../auth/throttle.ts";
 import { invalidInput, tooManyAttempts } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { organizationSettings } from "../services.ts";
@@ -35,6 +35,10 @@ export async function activatePin(
   if (wait > 0) {
     throw tooManyAttempts(wait);
   }
+  // why: counted before the code is checked, in one statement, so parallel guesses cannot slip past the cap
+  if ((await countAttempt(db, throttleKey, ACTIVATION_FAILURE_CAP, now)).refused) {
+    throw tooManyAttempts(LOCK_MINUTES * 60);
+  }
   const credential = await db
     .selectFrom("credentials")
     .selectAll()
@@ -47,7 +51,6 @@ export async function activatePin(
     credential.pin_activation_expires_at !== null &&
     Date.parse(credential.pin_activation_expires_at) > now.getTime();
   if (!credential || !usable || !(await verifySecret(credential.pin_activation_hash ?? "", input.activationCode))) {
-    await recordFailure(db, throttleKey, ACTIVATION_FAILURE_CAP, now);
     if (credential) {
       await recordEvent(db, {
         organizationId: credential.organization_id,
@@ -75,7 +78,7 @@ export async function activatePin(
       .set({ pin_hash: pinHash, pin_activation_hash: null, pin_activation_expires_at: null, updated_at: iso })
       .where("id", "=", credential.id)
       .execute();
-    await clearFailures(tx, throttleKey);
+    await clearAttempts(tx, throttleKey);
     await recordEvent(tx, {
       organizationId: credential.organization_id,
       propertyId: null,

@@ -3,7 +3,7 @@
  * administrators — the privilege-escalation rules live in the domain's `canGrantRole`.
  */
 import { randomUUID } from "node:crypto";
-import { canGrantRole, type Role, type ScopeType } from "@keyward/domain/permissions";
+import { can, canGrantRole, type Role, type ScopeType } from "@keyward/domain/permissions";
 import { snapshotOf } from "../auth/actor.ts";
 import { conflict, forbidden, invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
@@ -50,13 +50,19 @@ function assertMayGrant(
   propertyIds: string[],
   verb: string,
 ): void {
-  const propertyId = scopeType === "property" ? (propertyIds[0] ?? null) : null;
-  authorize(
-    ctx.actor,
-    "create",
-    { entity: "roleAssignment", organizationId: ctx.actor.organizationId, propertyId },
-    "role assignment",
-  );
+  const organizationId = ctx.actor.organizationId;
+  if (scopeType === "property") {
+    // why: a property the actor cannot see answers 404 like any hidden record
+    authorize(
+      ctx.actor,
+      "create",
+      { entity: "roleAssignment", organizationId, propertyId: propertyIds[0] ?? null },
+      "role assignment",
+    );
+  } else if (!can(ctx.actor, "create", { entity: "roleAssignment", organizationId, propertyId: null })) {
+    // why: the organization and its regions are no secret; granting there is simply not the actor's to do
+    throw forbidden(`${verb} roles for the whole organization or a region`);
+  }
   if (!canGrantRole(ctx.actor, role, { type: scopeType, propertyIds })) {
     throw forbidden(`${verb} the role ${role} there`);
   }

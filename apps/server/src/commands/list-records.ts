@@ -62,6 +62,10 @@ export async function listRecords(
       return eb.or(ors);
     });
   }
+  const hidden = def.hiddenFrom?.(actor);
+  if (hidden && hidden.values.length > 0) {
+    query = query.where(hidden.column, "not in", hidden.values);
+  }
   for (const [param, column] of Object.entries(def.filters)) {
     const value = input[param];
     if (value !== undefined) {

@@ -4,7 +4,7 @@
  */
 import type { Db } from "@keyward/db/connect";
 import * as OTPAuth from "otpauth";
-import { type AuthenticatedActor, loadActor, managesPeople, snapshotOf } from "../auth/actor.ts";
+import { type AuthenticatedActor, loadActor, snapshotOf } from "../auth/actor.ts";
 import { burnVerification, verifySecret } from "../auth/passwords.ts";
 import { createSession, endSession } from "../auth/sessions.ts";
 import {
@@ -12,11 +12,13 @@ import {
   ADDRESS_FAILURE_CAP,
   accountKey,
   addressKey,
-  clearFailures,
+  clearAttempts,
+  countAttempt,
   failureDelayMs,
+  forgiveAttempt,
+  LOCK_MINUTES,
   lockedFor,
-  recentFailures,
-  recordFailure,
+  purgeExpired,
 } from "../auth/throttle.ts";
 import { badCredentials, tooManyAttempts, totpRequired } from "../errors.ts";
 import { recordEvent } from "../events.ts";
@@ -37,15 +39,18 @@ export interface LogInDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-/** Checks a TOTP code (30 s steps, one step of drift either way). */
-export function totpMatches(secret: string, code: string, now: Date): boolean {
+/**
+ * The 30-second step a TOTP code belongs to (one step of drift either way), or null when it matches none.
+ */
+export function totpStepOf(secret: string, code: string, now: Date): number | null {
   const totp = new OTPAuth.TOTP({
     secret: OTPAuth.Secret.fromBase32(secret),
     algorithm: "SHA1",
     digits: 6,
     period: 30,
   });
-  return totp.validate({ token: code, window: 1, timestamp: now.getTime() }) !== null;
+  const delta = totp.validate({ token: code, window: 1, timestamp: now.getTime() });
+  return delta === null ? null : Math.floor(now.getTime() / 30_000) + delta;
 }
 
 /**
@@ -63,10 +68,15 @@ export async function logIn(deps: LogInDeps, input: LogInInput): Promise<{ token
   if (wait > 0) {
     throw tooManyAttempts(wait);
   }
+  // why: counted before the password is checked, in one statement each, so parallel guesses cannot slip past the cap
+  const byAccount = await countAttempt(db, account, ACCOUNT_FAILURE_CAP, now);
+  const byAddress = await countAttempt(db, address, ADDRESS_FAILURE_CAP, now);
+  if (byAccount.refused || byAddress.refused) {
+    throw tooManyAttempts(LOCK_MINUTES * 60);
+  }
+  await purgeExpired(db, now);
 
   const fail = async (organizationId: string | null, userId: string | null, reason: string) => {
-    await recordFailure(db, account, ACCOUNT_FAILURE_CAP, now);
-    await recordFailure(db, address, ADDRESS_FAILURE_CAP, now);
     if (organizationId) {
       await recordEvent(db, {
         organizationId,
@@ -80,62 +90,67 @@ export async function logIn(deps: LogInDeps, input: LogInInput): Promise<{ token
       });
     }
     // why: growing delays slow guessing long before the cap, for existing and unknown accounts alike
-    await deps.sleep(failureDelayMs(await recentFailures(db, account, now)));
+    await deps.sleep(failureDelayMs(byAccount.attempts));
+    return badCredentials();
   };
 
   const user = await db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
   if (!user) {
     await burnVerification(input.password);
-    await fail(null, null, "unknown_email");
-    throw badCredentials();
+    throw await fail(null, null, "unknown_email");
   }
-  const passwordOk = await verifySecret(user.password_hash, input.password);
-  if (!passwordOk) {
-    await fail(user.organization_id, user.id, "wrong_password");
-    throw badCredentials();
+  if (!(await verifySecret(user.password_hash, input.password))) {
+    throw await fail(user.organization_id, user.id, "wrong_password");
   }
-  const actor = await loadActor(db, user.id, null, false);
+  const actor = await loadActor(db, user.id, null);
   if (!actor) {
-    await fail(user.organization_id, user.id, "inactive");
-    throw badCredentials();
+    throw await fail(user.organization_id, user.id, "inactive");
   }
+  let totpStep: number | null = null;
   if (user.totp_enabled_at && user.totp_secret) {
     if (!input.totp) {
+      // why: the password was right; this attempt is not a guess and must not count towards the lock
+      await forgiveAttempt(db, account);
+      await forgiveAttempt(db, address);
       throw totpRequired();
     }
-    if (!totpMatches(user.totp_secret, input.totp, now)) {
+    totpStep = totpStepOf(user.totp_secret, input.totp, now);
+    // why: a code is good for one sign-in; one seen over a shoulder or a network cannot be used again in its window
+    if (totpStep === null || (user.totp_last_step !== null && totpStep <= user.totp_last_step)) {
       await fail(user.organization_id, user.id, "wrong_totp");
       throw totpRequired();
     }
   }
   const settings = await organizationSettings(db, user.organization_id);
-  const restricted = settings.requireTotpForManagers && !user.totp_enabled_at && managesPeople(actor);
 
   return db.transaction().execute(async (tx) => {
     if (input.previousSessionId) {
       // why: rotate on login — a token planted before sign-in must not become an authenticated session
       await endSession(tx, input.previousSessionId, "rotated", now);
     }
-    await clearFailures(tx, account);
+    await clearAttempts(tx, account);
+    await forgiveAttempt(tx, address);
     const token = await createSession(tx, {
       organizationId: user.organization_id,
       userId: user.id,
-      restricted,
       policy: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
       now,
     });
-    await tx.updateTable("users").set({ last_login_at: now.toISOString() }).where("id", "=", user.id).execute();
-    const signedIn = { ...actor, restricted };
+    await tx
+      .updateTable("users")
+      .set({ last_login_at: now.toISOString(), ...(totpStep !== null ? { totp_last_step: totpStep } : {}) })
+      .where("id", "=", user.id)
+      .execute();
     await recordEvent(tx, {
       organizationId: user.organization_id,
       propertyId: null,
       action: "auth.login_succeeded",
       entityType: "user",
       entityId: user.id,
-      actor: snapshotOf(signedIn),
-      after: { address: input.address, totp: !!user.totp_enabled_at, restricted },
+      actor: snapshotOf(actor),
+      after: { address: input.address, totp: !!user.totp_enabled_at, restricted: actor.restricted },
       now,
     });
-    return { token, actor: signedIn };
+    return { token, actor };
   });
 }

@@ -1,5 +1,7 @@
 /**
- * Authenticator-app (TOTP) enrolment: start, confirm with a code, and turn off where policy allows.
+ * Authenticator-app (TOTP) enrolment: start, confirm with a code, and turn off where policy allows. A new secret
+ * waits in `totp_pending_secret` until a code proves the app holds it; an authenticator already in use keeps working
+ * meanwhile, and replacing it needs a current code from it — a borrowed session cannot quietly swap it.
  */
 import * as OTPAuth from "otpauth";
 import { type AuthenticatedActor, managesPeople, snapshotOf } from "../auth/actor.ts";
@@ -7,10 +9,30 @@ import { forbidden, invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import type { CommandContext } from "../resources/definition.ts";
 import { organizationSettings } from "../services.ts";
-import { totpMatches } from "./log-in.ts";
+import { totpStepOf } from "./log-in.ts";
 
-/** Stores a new pending secret; it takes effect only once a code confirms the app holds it. */
-export async function startTotpEnrolment(ctx: CommandContext): Promise<{ secret: string; uri: string }> {
+async function secretsOf(ctx: CommandContext) {
+  return ctx.tx
+    .selectFrom("users")
+    .select(["totp_secret", "totp_pending_secret", "totp_enabled_at"])
+    .where("id", "=", ctx.actor.userId)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Starts enrolment with a new pending secret.
+ * @param currentCode required when an authenticator is already active.
+ */
+export async function startTotpEnrolment(
+  ctx: CommandContext,
+  currentCode: string | undefined,
+): Promise<{ secret: string; uri: string }> {
+  const user = await secretsOf(ctx);
+  if (user.totp_enabled_at && user.totp_secret) {
+    if (!currentCode || totpStepOf(user.totp_secret, currentCode, ctx.now) === null) {
+      throw invalidInput("code", "enter a current code from the authenticator you use now to replace it");
+    }
+  }
   const secret = new OTPAuth.Secret({ size: 20 });
   const totp = new OTPAuth.TOTP({
     issuer: "Keyward",
@@ -22,41 +44,38 @@ export async function startTotpEnrolment(ctx: CommandContext): Promise<{ secret:
   });
   await ctx.tx
     .updateTable("users")
-    .set({ totp_secret: secret.base32, totp_enabled_at: null, updated_at: ctx.now.toISOString() })
+    .set({ totp_pending_secret: secret.base32, updated_at: ctx.now.toISOString() })
     .where("id", "=", ctx.actor.userId)
     .execute();
+  await recordTotpEvent(ctx, "user.totp_enrolment_started");
   return { secret: secret.base32, uri: totp.toString() };
 }
 
-async function assertCode(ctx: CommandContext, code: string): Promise<void> {
-  const user = await ctx.tx
-    .selectFrom("users")
-    .select("totp_secret")
-    .where("id", "=", ctx.actor.userId)
-    .executeTakeFirstOrThrow();
-  if (!user.totp_secret) {
-    throw invalidInput("code", "start the set-up first");
-  }
-  if (!totpMatches(user.totp_secret, code, ctx.now)) {
-    throw invalidInput("code", "that code does not match; check the app's clock and enter the current code");
-  }
-}
-
 /**
- * Confirms enrolment; a session restricted by policy becomes a full one.
- * @returns the actor as it now is.
+ * Confirms enrolment with a code from the new app; the pending secret becomes the active one.
+ * @returns the actor as it now is (no longer restricted to enrolment).
  */
 export async function confirmTotp(ctx: CommandContext, code: string): Promise<AuthenticatedActor> {
-  await assertCode(ctx, code);
+  const user = await secretsOf(ctx);
+  if (!user.totp_pending_secret) {
+    throw invalidInput("code", "start the set-up first");
+  }
+  const step = totpStepOf(user.totp_pending_secret, code, ctx.now);
+  if (step === null) {
+    throw invalidInput("code", "that code does not match; check the app's clock and enter the current code");
+  }
   const iso = ctx.now.toISOString();
   await ctx.tx
     .updateTable("users")
-    .set({ totp_enabled_at: iso, updated_at: iso })
+    .set({
+      totp_secret: user.totp_pending_secret,
+      totp_pending_secret: null,
+      totp_enabled_at: iso,
+      totp_last_step: step,
+      updated_at: iso,
+    })
     .where("id", "=", ctx.actor.userId)
     .execute();
-  if (ctx.actor.sessionId) {
-    await ctx.tx.updateTable("sessions").set({ restricted: 0 }).where("id", "=", ctx.actor.sessionId).execute();
-  }
   await recordTotpEvent(ctx, "user.totp_enabled");
   return { ...ctx.actor, restricted: false };
 }
@@ -67,17 +86,29 @@ export async function disableTotp(ctx: CommandContext, code: string): Promise<Au
   if (settings.requireTotpForManagers && managesPeople(ctx.actor)) {
     throw forbidden("turn off two-step sign-in: your organization requires it for your role");
   }
-  await assertCode(ctx, code);
+  const user = await secretsOf(ctx);
+  if (!user.totp_secret || totpStepOf(user.totp_secret, code, ctx.now) === null) {
+    throw invalidInput("code", "that code does not match");
+  }
   await ctx.tx
     .updateTable("users")
-    .set({ totp_secret: null, totp_enabled_at: null, updated_at: ctx.now.toISOString() })
+    .set({
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_enabled_at: null,
+      totp_last_step: null,
+      updated_at: ctx.now.toISOString(),
+    })
     .where("id", "=", ctx.actor.userId)
     .execute();
   await recordTotpEvent(ctx, "user.totp_disabled");
   return ctx.actor;
 }
 
-function recordTotpEvent(ctx: CommandContext, action: "user.totp_enabled" | "user.totp_disabled"): Promise<void> {
+function recordTotpEvent(
+  ctx: CommandContext,
+  action: "user.totp_enabled" | "user.totp_disabled" | "user.totp_enrolment_started",
+): Promise<void> {
   return recordEvent(ctx.tx, {
     organizationId: ctx.actor.organizationId,
     propertyId: null,

@@ -81,6 +81,11 @@ export interface ResourceDef {
   decorate?: (db: Executor, rows: Row[]) => Promise<Record<string, unknown>[]>;
   /** Work that belongs to creation (a cabinet's hooks). */
   afterCreate?: (ctx: CommandContext, row: Row) => Promise<void>;
+  /**
+   * Rows an actor may not see although the resolver lets them read the resource where the row lives — events about
+   * entities their role may not read (a login's e-mail in a `user.created` event, for someone with no access to users).
+   */
+  hiddenFrom?: (actor: AuthenticatedActor) => { column: string; values: string[] } | null;
   /** Status of a new record; null when the create input names it (a key imported as already lost). */
   initialStatus: string | null;
   /** Fields only the create input names that are never columns (a consent checkbox). */

@@ -5,9 +5,10 @@
 
 import { randomUUID } from "node:crypto";
 import * as C from "@keyward/contracts/resources";
-import { can } from "@keyward/domain/permissions";
+import { can, ENTITIES, propertiesWhere } from "@keyward/domain/permissions";
 import { isValidTimeZone, validateWindows, type WeeklyWindow } from "@keyward/domain/schedule";
-import { invalidInput } from "../errors.ts";
+import { assertMayManagePerson } from "../commands/grant-role.ts";
+import { forbidden, invalidInput } from "../errors.ts";
 import type { ResourceDef } from "./definition.ts";
 import { loose, type Row } from "./records.ts";
 
@@ -75,7 +76,24 @@ export const properties: ResourceDef = {
     { fields: ["code"], scope: "organization", message: (r) => `Another property already uses the code "${r.code}".` },
   ],
   initialStatus: "active",
-  validate: async (_ctx, record) => {
+  validate: async (ctx, record, current) => {
+    const organizationId = ctx.actor.organizationId;
+    // why: a property's region decides which regional managers oversee it, so moving it is a decision over both
+    // regions, not the property's own staff's; archiving it likewise belongs to those who create properties
+    if (current && (record.regionId ?? null) !== (current.regionId ?? null)) {
+      for (const regionId of [current.regionId, record.regionId]) {
+        if (
+          !can(ctx.actor, "update", { entity: "region", organizationId, propertyId: null, regionId: str(regionId) })
+        ) {
+          throw forbidden("move this property to another region");
+        }
+      }
+    }
+    if (current && record.status !== current.status) {
+      if (!can(ctx.actor, "create", { entity: "property", organizationId, propertyId: null })) {
+        throw forbidden("archive or restore this property");
+      }
+    }
     if (!isValidTimeZone(String(record.timeZone))) {
       throw invalidInput("timeZone", `"${String(record.timeZone)}" is not an IANA time zone (e.g. America/Chicago)`);
     }
@@ -345,7 +363,13 @@ export const people: ResourceDef = {
     },
   ],
   initialStatus: "active",
-  validate: async (_ctx, record) => checkDateOrder(record, "startDate", "endDate"),
+  validate: async (ctx, record, current) => {
+    checkDateOrder(record, "startDate", "endDate");
+    if (current) {
+      // why: editing a person (their e-mail, end date, home property) is managing them: not above one's own rank
+      await assertMayManagePerson(ctx, String(current.id), "change");
+    }
+  },
 };
 
 export const credentials: ResourceDef = {
@@ -605,6 +629,20 @@ export const events: ResourceDef = {
   sorts: ["seq", "occurredAt"],
   defaultSort: "-seq",
   ranges: { from: { column: "occurred_at", op: ">=" }, to: { column: "occurred_at", op: "<" } },
+  hiddenFrom: (actor) => {
+    // why: an event carries its entity's before/after; it is shown only to those who may read that kind of entity
+    const unreadable = ENTITIES.filter(
+      (entity) =>
+        !can(actor, "read", { entity, organizationId: actor.organizationId, propertyId: null }) &&
+        propertiesWhere(actor, "read", entity) !== "all" &&
+        propertiesWhere(actor, "read", entity).length === 0,
+    );
+    const values: string[] = [...unreadable];
+    if (unreadable.includes("cabinet")) {
+      values.push("hook");
+    }
+    return { column: "entity_type", values };
+  },
   search: [],
   references: {},
   uniques: [],

@@ -1,20 +1,24 @@
 /** Sign-in, sign-out, the current user, TOTP enrolment and the first-run set-up. */
 
-import { LoginBody, Me, SetupBody, SetupStatus, TotpConfirm, TotpSetup } from "@keyward/contracts/auth";
+import { LoginBody, Me, SetupBody, SetupStatus, TotpConfirm, TotpSetup, TotpStart } from "@keyward/contracts/auth";
 import { ErrorBody, Ok } from "@keyward/contracts/common";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { loadActor, snapshotOf } from "../auth/actor.ts";
+import { sql } from "kysely";
+import { loadActor } from "../auth/actor.ts";
 import { tokenDigest } from "../auth/passwords.ts";
-import { createSession, endSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { createSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { logIn } from "../commands/log-in.ts";
+import { logOut } from "../commands/log-out.ts";
 import { confirmTotp, disableTotp, startTotpEnrolment } from "../commands/manage-totp.ts";
 import { setUpOrganization, setupNeeded } from "../commands/set-up-organization.ts";
 import { setupComplete } from "../errors.ts";
-import { recordEvent } from "../events.ts";
 import { actorOf, inTransaction } from "../http/pipeline.ts";
 import { presentMe } from "../presenters/present-me.ts";
 import { organizationSettings, type Services } from "../services.ts";
+
+/** Advisory lock key of the first-run set-up on PostgreSQL. */
+const SETUP_LOCK = 7_110_001;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 
@@ -63,19 +67,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     async (req, reply) => {
       const token = req.cookies[SESSION_COOKIE];
       if (token) {
-        const now = services.now();
-        await endSession(services.db, tokenDigest(token), "logout", now);
-        if (req.actor) {
-          await recordEvent(services.db, {
-            organizationId: req.actor.organizationId,
-            propertyId: null,
-            action: "auth.logout",
-            entityType: "user",
-            entityId: req.actor.userId,
-            actor: snapshotOf(req.actor),
-            now,
-          });
-        }
+        await logOut(services.db, token, req.actor, services.now());
       }
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return { ok: true as const };
@@ -99,11 +91,16 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     "/api/v1/auth/totp/setup",
     {
       config: { allowRestricted: true },
-      schema: { tags: ["Auth"], summary: "Start authenticator-app enrolment", response: { 200: TotpSetup, ...errors } },
+      schema: {
+        tags: ["Auth"],
+        summary: "Start authenticator-app enrolment (replacing one in use needs a current code from it)",
+        body: TotpStart.nullish(),
+        response: { 200: TotpSetup, ...errors },
+      },
     },
     async (req) => {
       const actor = actorOf(req);
-      return inTransaction(services, (tx) => startTotpEnrolment({ tx, actor, now: services.now() }));
+      return inTransaction(services, (tx) => startTotpEnrolment({ tx, actor, now: services.now() }, req.body?.code));
     },
   );
 
@@ -156,12 +153,16 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     async (req, reply) => {
       const now = services.now();
       const { token, actor, maxHours } = await inTransaction(services, async (tx) => {
+        if (services.handle.dialect === "postgres") {
+          // why: two first-run requests at once must not both find the database empty (SQLite serializes writers)
+          await sql`select pg_advisory_xact_lock(${SETUP_LOCK})`.execute(tx);
+        }
         // why: set-up exists only for an empty deployment; afterwards organizations are created by nobody over HTTP
         if (!(await setupNeeded(tx))) {
           throw setupComplete();
         }
         const ids = await setUpOrganization(tx, req.body, { now, source: "api" });
-        const loaded = await loadActor(tx, ids.userId, null, false);
+        const loaded = await loadActor(tx, ids.userId, null);
         if (!loaded) {
           throw new Error("the administrator just created could not be loaded");
         }
@@ -169,7 +170,6 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
         const sessionToken = await createSession(tx, {
           organizationId: ids.organizationId,
           userId: ids.userId,
-          restricted: false,
           policy: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours },
           now,
         });

@@ -60,7 +60,8 @@ export function registerResourceRoutes(app: FastifyInstance, services: Services,
     async (req) => {
       const actor = actorOf(req);
       const row = await findInOrganization(services.db, def.table, actor.organizationId, req.params.id);
-      if (!row) {
+      const hidden = def.hiddenFrom?.(actor);
+      if (!row || (hidden && hidden.values.includes(String(row[hidden.column])))) {
         throw notFound(def.what);
       }
       authorize(actor, "read", await resourceOfRow(def, services.db, row), def.what);

@@ -94,8 +94,9 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     const status = (error as { statusCode?: number }).statusCode;
     const message = error instanceof Error ? error.message : String(error);
     if (status && status >= 400 && status < 500) {
-      // Malformed JSON, a wrong content type, a body too large: the caller's input.
-      return reply.code(400).send({ code: "invalid_input", message: `body: ${message}`, field: "body" });
+      // Malformed JSON, a wrong content type, a body too large: the caller's input. The status stays Fastify's
+      // (413, 415…) so clients and proxies can tell them apart; the code is the same.
+      return reply.code(status).send({ code: "invalid_input", message: `body: ${message}`, field: "body" });
     }
     req.log.error({ err: error }, "unhandled error");
     return reply

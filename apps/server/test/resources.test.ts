@@ -768,7 +768,7 @@ describe("conflicts", () => {
       { personId: person.id, email: org.admin.email.toUpperCase(), password: "a long enough passphrase" },
       ["users"],
       "email",
-      /already used by another login/,
+      /cannot be used for a new login/,
     );
   });
 

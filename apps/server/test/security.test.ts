@@ -138,3 +138,58 @@ describe("POST /api/v1/users", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(3);
   });
 });
+
+describe("PATCH /api/v1/users/:id on one's own login", () => {
+  it("is open to every role, and needs the current password to choose a new one", async () => {
+    const u = await org.user("technician", { type: "property", id: property.id });
+    const c = await server.client().login(u.email, u.password);
+    const without = await c.patch<{ field: string }>(`/api/v1/users/${u.userId}`, {
+      password: "a brand new passphrase",
+    });
+    expect(without.status).toBe(400);
+    expect(without.body.field).toBe("currentPassword");
+    const wrong = await c.patch(`/api/v1/users/${u.userId}`, {
+      password: "a brand new passphrase",
+      currentPassword: "nope",
+    });
+    expect(wrong.status).toBe(400);
+    const right = await c.patch(`/api/v1/users/${u.userId}`, {
+      password: "a brand new passphrase",
+      currentPassword: u.password,
+    });
+    expect(right.status).toBe(200);
+    expect((await c.patch(`/api/v1/users/${u.userId}`, { email: "elsewhere@example.test" })).status).toBe(404);
+  });
+});
+
+describe("lists", () => {
+  it("answer 400 to a cursor whose value does not fit the sort column, on both databases", async () => {
+    const forged = Buffer.from(JSON.stringify(["abc", "x"])).toString("base64url");
+    const res = await admin.get<{ field: string }>(`/api/v1/reason-codes?sort=sortOrder&cursor=${forged}`);
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe("cursor");
+    expect((await admin.get(`/api/v1/events?cursor=${forged}`)).status).toBe(400);
+    const instant = Buffer.from(JSON.stringify(["not a time", "x"])).toString("base64url");
+    expect((await admin.get(`/api/v1/units?sort=createdAt&cursor=${instant}`)).status).toBe(400);
+  });
+
+  it("search beyond ASCII the same way on SQLite and PostgreSQL", async () => {
+    await org.person({ homePropertyId: property.id, firstName: "Ángel", lastName: "Muñoz" });
+    const res = await admin.get<{ items: { firstName: string }[] }>("/api/v1/people?q=%C3%A1ngel");
+    expect(res.body.items.map((p) => p.firstName)).toContain("Ángel");
+    const upper = await admin.get<{ items: { lastName: string }[] }>("/api/v1/people?q=MU%C3%91OZ");
+    expect(upper.body.items.map((p) => p.lastName)).toContain("Muñoz");
+  });
+});
+
+describe("POST /api/v1/properties", () => {
+  it("keeps property codes to characters that are safe in file names and headers", async () => {
+    const res = await admin.post<{ field: string }>("/api/v1/properties", {
+      name: "Quoted",
+      code: 'A"B',
+      timeZone: "America/Chicago",
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe("code");
+  });
+});

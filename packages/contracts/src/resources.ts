@@ -64,7 +64,11 @@ export const Property = z
   .meta({ id: "Property" });
 export const PropertyCreate = z.object({
   name,
-  code: z.string().trim().min(1).max(32),
+  // why: the code names export files and appears in headers; letters, digits, dash and underscore only
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, "use 1–32 letters, digits, dashes or underscores"),
   timeZone,
   regionId: Id.nullable().optional(),
   address: optionalText,
@@ -372,7 +376,12 @@ export const User = z
   })
   .meta({ id: "User" });
 export const UserCreate = z.object({ personId: Id, email: z.email().max(320), password: z.string().max(256) });
-export const UserUpdate = z.object({ email: z.email().max(320).optional(), password: z.string().max(256).optional() });
+export const UserUpdate = z.object({
+  email: z.email().max(320).optional(),
+  password: z.string().max(256).optional(),
+  /** Required when you change your own password: a borrowed session must not be able to keep the account. */
+  currentPassword: z.string().max(256).optional(),
+});
 export const UserListQuery = ListQuery.extend({ personId: Id.optional(), status: z.enum(PERSON_STATUSES).optional() });
 
 export const RoleAssignment = z

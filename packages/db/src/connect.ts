@@ -97,6 +97,10 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile: string
   sqlite.pragma("synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // why: SQLite's own lower() folds ASCII only; searches must find "Ángel" from "ángel" as PostgreSQL does
+  sqlite.function("lower", { deterministic: true }, (value: unknown) =>
+    typeof value === "string" ? value.toLowerCase() : value,
+  );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: "sqlite", location: options.sqliteFile, close: () => db.destroy() };
 }

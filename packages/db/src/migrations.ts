@@ -423,6 +423,7 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     ["units", "property_id", "number"],
     ["people", "organization_id", "last_name"],
     ["people", "home_property_id", "last_name"],
+    ["people", "organization_id", "end_date"],
   ] as const) {
     await db.schema.createIndex(`${table}_${scope}_${sort}`).on(table).columns([scope, sort, "id"]).execute();
   }

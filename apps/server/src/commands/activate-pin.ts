@@ -44,6 +44,16 @@ export async function activatePin(
     .selectAll()
     .where("id", "=", input.credentialId)
     .executeTakeFirst();
+  // why: PIN events belong to the person's home property, where the managers who issued the code can see them
+  const propertyId = credential
+    ? ((
+        await db
+          .selectFrom("people")
+          .select("home_property_id")
+          .where("id", "=", credential.person_id)
+          .executeTakeFirst()
+      )?.home_property_id ?? null)
+    : null;
   const usable =
     credential?.kind === "pin" &&
     credential.status === "active" &&
@@ -54,7 +64,7 @@ export async function activatePin(
     if (credential) {
       await recordEvent(db, {
         organizationId: credential.organization_id,
-        propertyId: null,
+        propertyId,
         action: "credential.pin_activation_failed",
         entityType: "credential",
         entityId: credential.id,
@@ -81,7 +91,7 @@ export async function activatePin(
     await clearAttempts(tx, throttleKey);
     await recordEvent(tx, {
       organizationId: credential.organization_id,
-      propertyId: null,
+      propertyId,
       action: "credential.pin_set",
       entityType: "credential",
       entityId: credential.id,

@@ -51,14 +51,12 @@ async function countBy<S extends string>(
  * @throws not_found for a property the actor cannot see; forbidden when they may read none of it.
  */
 export async function countOverview(db: Executor, actor: AuthenticatedActor, propertyId: string | null, now: Date) {
-  let zone = "UTC";
   if (propertyId) {
     const property = await findInOrganization(db, "properties", actor.organizationId, propertyId);
     if (!property) {
       throw notFound("property");
     }
     authorize(actor, "read", { entity: "property", organizationId: actor.organizationId, propertyId }, "property");
-    zone = String(property.time_zone);
   }
   const keyScope = scopeFor(actor, "key", propertyId);
   const cabinetScope = scopeFor(actor, "cabinet", propertyId);
@@ -66,24 +64,37 @@ export async function countOverview(db: Executor, actor: AuthenticatedActor, pro
   if ([keyScope, cabinetScope, personScope].every((s) => s !== "all" && s.length === 0)) {
     throw forbidden("see this overview");
   }
-  // why: "past the end date" is judged by the date where the people work, not by the server's UTC midnight
-  const today = localTime(now, zone).date;
-  let people = 0;
-  if (personScope === "all" || personScope.length > 0) {
-    let q = db
-      .selectFrom("people")
-      .select(db.fn.countAll<number>().as("n"))
-      .where("organization_id", "=", actor.organizationId)
-      .where("status", "=", "active")
-      .where("end_date", "<", today);
-    if (personScope !== "all") {
-      q = q.where("home_property_id", "in", personScope);
-    }
-    people = Number((await q.executeTakeFirst())?.n ?? 0);
-  }
+  const people =
+    personScope === "all" || personScope.length > 0 ? await countPastEndDate(db, actor, personScope, now) : 0;
   return {
     keys: await countBy(db, "keys", KEY_STATUSES, actor.organizationId, keyScope),
     cabinets: await countBy(db, "cabinets", CABINET_STATUSES, actor.organizationId, cabinetScope),
     peopleActivePastEndDate: people,
   };
+}
+
+/**
+ * People still active after their end date. The date is judged where each person works — their home property's
+ * time zone (UTC for people with none) — not at the server's midnight.
+ */
+async function countPastEndDate(
+  db: Executor,
+  actor: AuthenticatedActor,
+  scope: "all" | string[],
+  now: Date,
+): Promise<number> {
+  // why: no zone is ahead of UTC by more than a day, so this bound keeps the candidates few and the query indexed
+  const latest = localTime(new Date(now.getTime() + 86_400_000), "UTC").date;
+  let q = db
+    .selectFrom("people")
+    .leftJoin("properties", "properties.id", "people.home_property_id")
+    .select(["people.end_date", "properties.time_zone"])
+    .where("people.organization_id", "=", actor.organizationId)
+    .where("people.status", "=", "active")
+    .where("people.end_date", "<", latest);
+  if (scope !== "all") {
+    q = q.where("people.home_property_id", "in", scope);
+  }
+  const candidates = await q.execute();
+  return candidates.filter((p) => p.end_date !== null && p.end_date < localTime(now, p.time_zone ?? "UTC").date).length;
 }

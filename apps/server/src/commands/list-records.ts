@@ -8,6 +8,9 @@ import type { ResourceDef } from "../resources/definition.ts";
 import { presentRows } from "../resources/present.ts";
 import { columnOf, decodeCursor, encodeCursor, loose } from "../resources/records.ts";
 
+/** Sort fields held in numeric columns; every other sort field is text (or, named …At, an instant). */
+const NUMERIC_SORTS: ReadonlySet<string> = new Set(["seq", "sortOrder"]);
+
 export interface ListInput {
   limit: number;
   cursor?: string | undefined;
@@ -90,6 +93,13 @@ export async function listRecords(
       throw invalidInput("cursor", "this cursor is not valid; start again from the first page");
     }
     const [value, id] = decoded;
+    // why: a cursor is the client's to hold; one whose value does not fit the sort column would reach the database
+    // as a type error on PostgreSQL (SQLite compares anything), so both answer 400 instead
+    const numeric = NUMERIC_SORTS.has(sortField);
+    const instant = sortField.endsWith("At");
+    if (numeric !== (typeof value === "number") || (instant && Number.isNaN(Date.parse(String(value))))) {
+      throw invalidInput("cursor", "this cursor is not valid; start again from the first page");
+    }
     const op = descending ? "<" : ">";
     query = query.where((eb) =>
       eb.or([eb(sortColumn, op, value), eb.and([eb(sortColumn, "=", value), eb("id", op, id)])]),

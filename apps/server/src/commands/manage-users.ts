@@ -1,14 +1,16 @@
 /** Dashboard logins: create, change e-mail or password, deactivate and reactivate. */
 import { randomUUID } from "node:crypto";
 import { snapshotOf } from "../auth/actor.ts";
-import { assertAcceptablePassword, hashSecret } from "../auth/passwords.ts";
+import { assertAcceptablePassword, hashSecret, verifySecret } from "../auth/passwords.ts";
 import { endSessionsOf } from "../auth/sessions.ts";
-import { conflict, invalidInput } from "../errors.ts";
+import { conflict, invalidInput, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
 import type { CommandContext } from "../resources/definition.ts";
 import { people, users } from "../resources/definitions.ts";
 import { presentRow } from "../resources/present.ts";
+import { findInOrganization } from "../resources/records.ts";
+import { propertyOfRow } from "../resources/scope.ts";
 import { assertMayManagePerson } from "./grant-role.ts";
 import { loadForChange } from "./load-for-change.ts";
 
@@ -18,7 +20,8 @@ async function assertEmailFree(ctx: CommandContext, email: string, selfId: strin
     q = q.where("id", "<>", selfId);
   }
   if (await q.executeTakeFirst()) {
-    throw conflict("email", `The e-mail ${email} is already used by another login.`);
+    // why: e-mails are unique across organizations; the message must not confirm an address to another tenant
+    throw conflict("email", "That e-mail address cannot be used for a new login; choose another.");
   }
 }
 
@@ -74,14 +77,28 @@ export async function createUser(
   return presented;
 }
 
+/** The actor's own login, for changing their own password. */
+async function loadOwnLogin(ctx: CommandContext) {
+  const row = await findInOrganization(ctx.tx, "users", ctx.actor.organizationId, ctx.actor.userId);
+  if (!row) {
+    throw notFound("user");
+  }
+  return { row, propertyId: await propertyOfRow(users, ctx.tx, row) };
+}
+
 /** Changes a login's e-mail or password; a new password ends the login's other sessions. */
 export async function updateUser(
   ctx: CommandContext,
   userId: string,
-  input: { email?: string | undefined; password?: string | undefined },
+  input: { email?: string | undefined; password?: string | undefined; currentPassword?: string | undefined },
 ): Promise<Record<string, unknown>> {
-  const { row, propertyId } = await loadForChange(ctx, users, userId);
-  await assertMayManagePerson(ctx, String(row.person_id), "change the login of");
+  // why: everyone may change their own password (proving the current one), whatever their role; anything else —
+  // another person's login, or one's own sign-in e-mail — is managing a login, under the usual rules
+  const ownPassword = userId === ctx.actor.userId && input.email === undefined;
+  const { row, propertyId } = ownPassword ? await loadOwnLogin(ctx) : await loadForChange(ctx, users, userId);
+  if (!ownPassword) {
+    await assertMayManagePerson(ctx, String(row.person_id), "change the login of");
+  }
   const iso = ctx.now.toISOString();
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
@@ -93,6 +110,13 @@ export async function updateUser(
       set.email = email;
       before.email = row.email;
       after.email = email;
+    }
+  }
+  if (input.password !== undefined && userId === ctx.actor.userId) {
+    const ok =
+      input.currentPassword !== undefined && (await verifySecret(String(row.password_hash), input.currentPassword));
+    if (!ok) {
+      throw invalidInput("currentPassword", "enter your current password to choose a new one");
     }
   }
   if (input.password !== undefined) {

@@ -61,7 +61,7 @@ export function registerResourceRoutes(app: FastifyInstance, services: Services,
       const actor = actorOf(req);
       const row = await findInOrganization(services.db, def.table, actor.organizationId, req.params.id);
       const hidden = def.hiddenFrom?.(actor);
-      if (!row || (hidden && hidden.values.includes(String(row[hidden.column])))) {
+      if (!row || hidden?.values.includes(String(row[hidden.column]))) {
         throw notFound(def.what);
       }
       authorize(actor, "read", await resourceOfRow(def, services.db, row), def.what);

@@ -15,13 +15,17 @@ import { StatusBadge } from "./status-badge.tsx";
 
 function LoginForm({ person, user }: { person: Person; user: User | null }) {
   const invalidate = useInvalidate();
+  const session = useSession();
+  // why: the server asks for the current password when you change your own, so a borrowed session cannot keep it
+  const own = user !== null && user.id === session.me.user.id;
   const form = useApiForm({
-    initial: { email: user?.email ?? person.email ?? "", password: "" },
+    initial: { email: user?.email ?? person.email ?? "", password: "", currentPassword: "" },
     submit: (v) =>
       user
         ? api.patch<User>(`users/${user.id}`, {
             ...(v.email !== user.email ? { email: v.email } : {}),
             ...(v.password ? { password: v.password } : {}),
+            ...(own && v.password ? { currentPassword: v.currentPassword } : {}),
           })
         : api.post<User>("users", { personId: person.id, email: v.email, password: v.password }),
     onSuccess: async () => {
@@ -54,6 +58,16 @@ function LoginForm({ person, user }: { person: Person; user: User | null }) {
           onChange={(e) => form.set("password", e.currentTarget.value)}
           error={form.errorFor("password")}
         />
+        {own && (
+          <PasswordInput
+            label="Current password"
+            description="Needed to choose a new password for your own login"
+            autoComplete="current-password"
+            value={form.values.currentPassword}
+            onChange={(e) => form.set("currentPassword", e.currentTarget.value)}
+            error={form.errorFor("currentPassword")}
+          />
+        )}
       </SimpleGrid>
       <FormAlert form={form} />
       <FormButtons form={form} label={user ? "Save login" : "Create login"} />

@@ -1,5 +1,6 @@
 /** The signed-in user: who they are, their roles where, and their two-step sign-in. */
-import { Badge, Group, PinInput, Stack, Table, Text } from "@mantine/core";
+import { PASSWORD_MIN_LENGTH } from "@keyward/domain/password-rules";
+import { Badge, Group, PasswordInput, PinInput, SimpleGrid, Stack, Table, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
 import { api } from "../api.ts";
@@ -10,6 +11,45 @@ import { TotpEnrolment } from "../components/totp-enrolment.tsx";
 import { ROLE_LABELS } from "../labels.ts";
 import { useSession } from "../session.tsx";
 import type { Me } from "../types.ts";
+
+/** Everyone may change their own password, proving the current one; their other sessions end. */
+function ChangePassword() {
+  const session = useSession();
+  const form = useApiForm({
+    initial: { currentPassword: "", password: "" },
+    submit: (v) => api.patch<unknown>(`users/${session.me.user.id}`, v),
+    onSuccess: () => {
+      notifications.show({ color: "green", message: "Password changed. Your other sessions have been signed out." });
+      form.set("currentPassword", "");
+      form.set("password", "");
+    },
+  });
+  return (
+    <form onSubmit={form.onSubmit} noValidate>
+      <SimpleGrid cols={{ base: 1, xs: 2 }}>
+        <PasswordInput
+          label="Current password"
+          autoComplete="current-password"
+          required
+          value={form.values.currentPassword}
+          onChange={(e) => form.set("currentPassword", e.currentTarget.value)}
+          error={form.errorFor("currentPassword")}
+        />
+        <PasswordInput
+          label="New password"
+          description={`At least ${PASSWORD_MIN_LENGTH} characters; a phrase of several words works well`}
+          autoComplete="new-password"
+          required
+          value={form.values.password}
+          onChange={(e) => form.set("password", e.currentTarget.value)}
+          error={form.errorFor("password")}
+        />
+      </SimpleGrid>
+      <FormAlert form={form} />
+      <FormButtons form={form} label="Change password" />
+    </form>
+  );
+}
 
 function DisableTotp({ onDone }: { onDone: (me: Me) => void }) {
   const form = useApiForm({
@@ -85,6 +125,9 @@ export function AccountPage() {
             </Table>
           </Table.ScrollContainer>
         </Stack>
+      </Section>
+      <Section title="Password">
+        <ChangePassword />
       </Section>
       <Section title="Two-step sign-in">
         <Group mb="sm">

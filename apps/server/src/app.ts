@@ -44,7 +44,14 @@ export const WEB_DIST = resolve(here, "../../web/dist");
 export async function buildApp(services: Services, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: services.config.logLevel ?? "info" } : false,
-    trustProxy: services.config.trustProxy,
+    // why: a hop count becomes "trust the nearest N hops"; Fastify's types take it as a function
+    trustProxy:
+      typeof services.config.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(services.config.trustProxy)
+        : services.config.trustProxy,
     bodyLimit: 25 * 1024 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);

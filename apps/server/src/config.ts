@@ -13,8 +13,19 @@ const Env = z.object({
    * whose sign-ins and password are public.
    */
   HOST: z.string().min(1).optional(),
-  /** Set to "true" behind a reverse proxy, so client addresses (sign-in throttling, events) come from X-Forwarded-For. */
-  KEYWARD_TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /**
+   * Behind a reverse proxy: how client addresses (sign-in throttling, events) are read from X-Forwarded-For. "false"
+   * (default) ignores the header; a number trusts that many proxy hops; a comma-separated list of addresses or CIDR
+   * ranges trusts those proxies only. Trusting every hop would let a client choose its own address, so "true" is
+   * refused.
+   */
+  KEYWARD_TRUST_PROXY: z
+    .string()
+    .default("false")
+    .refine(
+      (v) => v !== "true",
+      "trusting every hop lets clients forge their address; give a hop count or the proxies' addresses",
+    ),
   /** Folder for the embedded database and other local state. */
   KEYWARD_DATA_DIR: z.string().default("./data"),
   /** A postgres:// URL switches storage to PostgreSQL. */
@@ -36,7 +47,8 @@ export interface Config {
   port: number;
   /** The address to listen on; undefined when not configured (each command picks its safe default). */
   host: string | undefined;
-  trustProxy: boolean;
+  /** Which proxies to believe: none, a number of hops, or a list of proxy addresses/CIDRs. */
+  trustProxy: false | number | string[];
   dataDir: string;
   sqliteFile: string;
   databaseUrl: string | undefined;
@@ -61,7 +73,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     host: e.HOST,
-    trustProxy: e.KEYWARD_TRUST_PROXY === "true",
+    trustProxy:
+      e.KEYWARD_TRUST_PROXY === "false"
+        ? false
+        : /^\d+$/.test(e.KEYWARD_TRUST_PROXY)
+          ? Number(e.KEYWARD_TRUST_PROXY)
+          : e.KEYWARD_TRUST_PROXY.split(",").map((a) => a.trim()),
     dataDir,
     sqliteFile: resolve(dataDir, "keyward.sqlite"),
     databaseUrl: e.DATABASE_URL,

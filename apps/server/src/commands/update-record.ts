@@ -1,12 +1,12 @@
 /** Updates a record of an admin-plane resource and writes the changed fields as its event. */
 import { snapshotOf } from "../auth/actor.ts";
-import { notFound } from "../errors.ts";
+import { invalidInput, notFound } from "../errors.ts";
 import { diff, recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
 import { checkReferences, checkUniques, parseInput } from "../resources/checks.ts";
 import type { CommandContext, ResourceDef } from "../resources/definition.ts";
 import { presentRow } from "../resources/present.ts";
-import { findInOrganization, fromColumns, loose, toColumns } from "../resources/records.ts";
+import { fieldOf, findInOrganization, fromColumns, loose, toColumns } from "../resources/records.ts";
 import { propertyOfRow } from "../resources/scope.ts";
 
 /**
@@ -39,6 +39,9 @@ export async function updateRecord(
   // why: moving a record to another property needs the right to create it there, not only to change it here
   const movedTo = def.propertyOfInput(merged);
   if (def.scope.kind === "column" && movedTo !== propertyId) {
+    if (movedTo !== null && !(await findInOrganization(ctx.tx, "properties", organizationId, movedTo))) {
+      throw invalidInput(fieldOf(def.scope.column), "no property with that id exists in this organization");
+    }
     authorize(ctx.actor, "create", { entity: def.entity, organizationId, propertyId: movedTo }, def.what);
   }
   const changed = Object.keys(input).filter((k) => input[k] !== undefined);

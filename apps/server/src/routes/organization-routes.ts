@@ -1,24 +1,11 @@
 /** The signed-in user's organization: its name and policy settings. */
 import { ErrorBody } from "@keyward/contracts/common";
-import { Organization, OrganizationSettings, OrganizationUpdate } from "@keyward/contracts/resources";
-import type { Executor } from "@keyward/db/connect";
+import { Organization, OrganizationUpdate } from "@keyward/contracts/resources";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { snapshotOf } from "../auth/actor.ts";
-import { diff, recordEvent } from "../events.ts";
+import { presentOrganization, updateOrganization } from "../commands/update-organization.ts";
 import { actorOf, authorize, inTransaction } from "../http/pipeline.ts";
-import { organizationSettings, type Services } from "../services.ts";
-
-async function presentOrganization(db: Executor, id: string) {
-  const row = await db.selectFrom("organizations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-  return {
-    id: row.id,
-    name: row.name,
-    settings: await organizationSettings(db, id),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import type { Services } from "../services.ts";
 
 export function registerOrganizationRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -51,41 +38,7 @@ export function registerOrganizationRoutes(app: FastifyInstance, services: Servi
     },
     async (req) => {
       const actor = actorOf(req);
-      const now = services.now();
-      authorize(
-        actor,
-        "update",
-        { entity: "organization", organizationId: actor.organizationId, propertyId: null },
-        "organization",
-      );
-      return inTransaction(services, async (tx) => {
-        const before = await presentOrganization(tx, actor.organizationId);
-        const settings = OrganizationSettings.parse({ ...before.settings, ...(req.body.settings ?? {}) });
-        await tx
-          .updateTable("organizations")
-          .set({
-            name: req.body.name ?? before.name,
-            settings: JSON.stringify(settings),
-            updated_at: now.toISOString(),
-          })
-          .where("id", "=", actor.organizationId)
-          .execute();
-        const after = await presentOrganization(tx, actor.organizationId);
-        const change = diff(before, after);
-        if (change) {
-          await recordEvent(tx, {
-            organizationId: actor.organizationId,
-            propertyId: null,
-            action: "organization.updated",
-            entityType: "organization",
-            entityId: actor.organizationId,
-            actor: snapshotOf(actor),
-            ...change,
-            now,
-          });
-        }
-        return after;
-      });
+      return inTransaction(services, (tx) => updateOrganization({ tx, actor, now: services.now() }, req.body));
     },
   );
 }

@@ -3,23 +3,21 @@
  * how many and for how long (limit, duration, curfew), and under which extra conditions.
  */
 import { validateWindows, type Weekday } from "@keyward/domain/schedule";
-import {
-  Checkbox,
-  Divider,
-  Group,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  Textarea,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Checkbox, Divider, Group, Select, SimpleGrid, Stack, Textarea, Title } from "@mantine/core";
 import { api } from "../api.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { AccessProfile, HolidayCalendar, KeyScope, WeeklyWindow } from "../types.ts";
-import { ArchiveSelect, blankToNull, FormAlert, FormButtons, numberOrNull, useApiForm } from "./form.tsx";
+import {
+  ArchiveSelect,
+  blankToNull,
+  FormAlert,
+  FormButtons,
+  NumberField,
+  numberOrNull,
+  TextField,
+  useApiForm,
+} from "./form.tsx";
 import { KeyScopeEditor } from "./key-scope-editor.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
 import { WindowsEditor } from "./windows-editor.tsx";
@@ -128,13 +126,7 @@ export function AccessProfileForm({
             error={form.errorFor("propertyId")}
           />
         )}
-        <TextInput
-          label="Name"
-          required
-          value={v.name}
-          onChange={(e) => form.set("name", e.currentTarget.value)}
-          error={form.errorFor("name")}
-        />
+        <TextField form={form} field="name" label="Name" required />
         <Textarea
           label="Description"
           autosize
@@ -168,48 +160,33 @@ export function AccessProfileForm({
             clearable
             error={form.errorFor("holidayCalendarId")}
           />
-          <TextInput
-            type="date"
-            label="Valid from"
-            value={v.validFrom}
-            onChange={(e) => form.set("validFrom", e.currentTarget.value)}
-            error={form.errorFor("validFrom")}
-          />
-          <TextInput
-            type="date"
-            label="Valid until"
-            value={v.validUntil}
-            onChange={(e) => form.set("validUntil", e.currentTarget.value)}
-            error={form.errorFor("validUntil")}
-          />
+          <TextField form={form} field="validFrom" type="date" label="Valid from" />
+          <TextField form={form} field="validUntil" type="date" label="Valid until" />
         </SimpleGrid>
         <Heading>Limits</Heading>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <NumberInput
+          <NumberField
+            form={form}
+            field="maxKeysOut"
             label="Most keys out at once"
             placeholder="No limit"
             min={1}
             max={100}
-            value={v.maxKeysOut}
-            onChange={(n) => form.set("maxKeysOut", n)}
-            error={form.errorFor("maxKeysOut")}
           />
-          <NumberInput
+          <NumberField
+            form={form}
+            field="maxDurationMinutes"
             label="Longest checkout (minutes)"
             placeholder="No limit"
             min={5}
             max={43200}
-            value={v.maxDurationMinutes}
-            onChange={(n) => form.set("maxDurationMinutes", n)}
-            error={form.errorFor("maxDurationMinutes")}
           />
-          <TextInput
+          <TextField
+            form={form}
+            field="curfewTime"
             label="Curfew (local time)"
             description="Keys are due back by then"
             placeholder="HH:MM"
-            value={v.curfewTime}
-            onChange={(e) => form.set("curfewTime", e.currentTarget.value)}
-            error={form.errorFor("curfewTime")}
           />
         </SimpleGrid>
         <Heading>Conditions</Heading>

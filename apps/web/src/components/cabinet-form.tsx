@@ -1,10 +1,10 @@
 /** Creating or changing a cabinet: its readers, its factor policy and (when new) its modules and hooks. */
-import { Checkbox, Group, NumberInput, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Checkbox, Group, Select, SimpleGrid, Stack } from "@mantine/core";
 import { api } from "../api.ts";
 import { CABINET_STATUS_LABELS, FACTOR_POLICY_LABELS, optionsOf } from "../labels.ts";
 import { useInvalidate } from "../queries.ts";
 import type { Cabinet, CabinetStatus, FactorPolicy } from "../types.ts";
-import { blankToNull, FormAlert, FormButtons, numberOrNull, useApiForm } from "./form.tsx";
+import { blankToNull, FormAlert, FormButtons, NumberField, numberOrNull, TextField, useApiForm } from "./form.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
 
 type Capabilities = Cabinet["capabilities"];
@@ -79,19 +79,8 @@ export function CabinetForm({
           />
         )}
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <TextInput
-            label="Name"
-            required
-            value={v.name}
-            onChange={(e) => form.set("name", e.currentTarget.value)}
-            error={form.errorFor("name")}
-          />
-          <TextInput
-            label="Location"
-            value={v.location}
-            onChange={(e) => form.set("location", e.currentTarget.value)}
-            error={form.errorFor("location")}
-          />
+          <TextField form={form} field="name" label="Name" required />
+          <TextField form={form} field="location" label="Location" />
           {!cabinet && (
             <>
               <Select
@@ -105,14 +94,7 @@ export function CabinetForm({
                 allowDeselect={false}
                 error={form.errorFor("modules")}
               />
-              <NumberInput
-                label="Hooks per module"
-                min={1}
-                max={500}
-                value={v.hooksPerModule}
-                onChange={(n) => form.set("hooksPerModule", n)}
-                error={form.errorFor("hooksPerModule")}
-              />
+              <NumberField form={form} field="hooksPerModule" label="Hooks per module" min={1} max={500} />
             </>
           )}
           <Select

@@ -2,18 +2,7 @@
  * A person's credentials: badges, their PIN (never the PIN itself — only whether they chose it) and fingerprint
  * enrolments, with issuing, disabling, revoking and PIN resets.
  */
-import {
-  Button,
-  Checkbox,
-  Code,
-  Group,
-  Modal,
-  SegmentedControl,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-} from "@mantine/core";
+import { Button, Checkbox, Code, Group, Modal, SegmentedControl, Stack, Text, Textarea } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useMutation } from "@tanstack/react-query";
@@ -25,7 +14,7 @@ import { useInvalidate } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { Credential, CredentialIssued, CredentialKind, CredentialStatus, Person } from "../types.ts";
 import { ActivationCodeModal, type ShownCode } from "./activation-code-modal.tsx";
-import { FormAlert, FormButtons, useApiForm } from "./form.tsx";
+import { FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { HistoryList } from "./history-list.tsx";
 import { ResourceTable } from "./resource-table.tsx";
 import { StatusBadge } from "./status-badge.tsx";
@@ -77,13 +66,12 @@ function IssueForm({
           fullWidth
         />
         {v.kind === "badge" && (
-          <TextInput
+          <TextField
+            form={form}
+            field="badgeNumber"
             label="Badge number"
             description="As printed on the badge or read by the reader"
             required
-            value={v.badgeNumber}
-            onChange={(e) => form.set("badgeNumber", e.currentTarget.value)}
-            error={form.errorFor("badgeNumber")}
           />
         )}
         {v.kind === "pin" && (
@@ -94,13 +82,12 @@ function IssueForm({
         )}
         {v.kind === "fingerprint" && (
           <>
-            <TextInput
+            <TextField
+              form={form}
+              field="fingerprintRef"
               label="Enrolment reference"
               description="The reference the reader gave; the fingerprint template itself never leaves the reader"
               required
-              value={v.fingerprintRef}
-              onChange={(e) => form.set("fingerprintRef", e.currentTarget.value)}
-              error={form.errorFor("fingerprintRef")}
             />
             <Checkbox
               label={`${person.firstName} ${person.lastName} agreed to fingerprint enrolment`}

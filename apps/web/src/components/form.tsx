@@ -2,7 +2,18 @@
  * Form state and server errors, shared by every form: the server validates, and its field errors appear next to the
  * field they name; an error no field claims appears above the buttons, so nothing the server says is ever lost.
  */
-import { Alert, Button, Fieldset, Group, List, Select } from "@mantine/core";
+import {
+  Alert,
+  Button,
+  Fieldset,
+  Group,
+  List,
+  NumberInput,
+  type NumberInputProps,
+  Select,
+  TextInput,
+  type TextInputProps,
+} from "@mantine/core";
 import { createContext, type FormEvent, type ReactNode, useCallback, useContext, useRef, useState } from "react";
 import { ApiError } from "../api.ts";
 
@@ -197,6 +208,53 @@ export function FormButtons<V>({
         {label}
       </Button>
     </Group>
+  );
+}
+
+/** The fields of a form's values that hold a `T`. */
+type FieldsOf<V, T> = { [K in keyof V]-?: V[K] extends T ? K : never }[keyof V] & string;
+
+interface Bound<V, T> {
+  form: FormApi<V>;
+  /** The value the input shows and sets. */
+  field: FieldsOf<V, T>;
+  /** The field the server names in its errors, when it is not `field` (e.g. "settings.pinMinLength"). */
+  errorField?: string;
+}
+
+/** A TextInput bound to a text field of the form: its value, its changes and the server's message for it. */
+export function TextField<V>({
+  form,
+  field,
+  errorField,
+  ...input
+}: Bound<V, string> & Omit<TextInputProps, "value" | "onChange" | "error" | "form">) {
+  return (
+    <TextInput
+      {...input}
+      // why: `field` only names text fields (FieldsOf), which TypeScript cannot carry through V[K]
+      value={form.values[field] as string}
+      onChange={(e) => form.set(field, e.currentTarget.value as V[typeof field])}
+      error={form.errorFor(errorField ?? field)}
+    />
+  );
+}
+
+/** A NumberInput bound to a number field of the form, which holds the number or the text being typed. */
+export function NumberField<V>({
+  form,
+  field,
+  errorField,
+  ...input
+}: Bound<V, number | string> & Omit<NumberInputProps, "value" | "onChange" | "error" | "form">) {
+  return (
+    <NumberInput
+      {...input}
+      // why: as in TextField, `field` only names fields that hold a number or its text
+      value={form.values[field] as number | string}
+      onChange={(n) => form.set(field, n as V[typeof field])}
+      error={form.errorFor(errorField ?? field)}
+    />
   );
 }
 

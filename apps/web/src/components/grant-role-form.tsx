@@ -8,9 +8,9 @@ import { api } from "../api.ts";
 import { ROLE_LABELS } from "../labels.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
-import type { Person, Property, Region, RoleAssignment } from "../types.ts";
+import type { Property, Region, RoleAssignment } from "../types.ts";
 import { FormAlert, FormButtons, useApiForm } from "./form.tsx";
-import { RemoteSelect } from "./remote-select.tsx";
+import { PersonSelect } from "./remote-select.tsx";
 
 const SCOPE_LABELS: Record<ScopeType, string> = {
   organization: "Whole organization",
@@ -72,13 +72,7 @@ export function GrantRoleForm({ personId, onDone }: { personId: string | null; o
     <form onSubmit={form.onSubmit} noValidate>
       <Stack>
         {personId === null && (
-          <RemoteSelect<Person>
-            label="Person"
-            required
-            placeholder="Search people"
-            path="people"
-            query={{ status: "active" }}
-            labelOf={(p) => `${p.firstName} ${p.lastName}`}
+          <PersonSelect
             value={v.personId}
             onChange={(id) => form.set("personId", id)}
             error={form.errorFor("personId")}

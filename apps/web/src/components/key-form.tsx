@@ -2,13 +2,13 @@
  * Creating or changing a key: what it opens (unit, key set), its anonymous tag, its status, and where it hangs
  * (a cabinet and one of its free, enabled hooks).
  */
-import { Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
+import { Select, SimpleGrid, Stack, Switch } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api.ts";
 import { KEY_KIND_LABELS, KEY_STATUS_LABELS, optionsOf } from "../labels.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import type { Cabinet, Hook, Key, KeyKind, KeySet, KeyStatus, Unit } from "../types.ts";
-import { FormAlert, FormButtons, useApiForm } from "./form.tsx";
+import { FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
 import { RemoteSelect } from "./remote-select.tsx";
 
@@ -138,21 +138,19 @@ export function KeyForm({
           />
         )}
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <TextInput
+          <TextField
+            form={form}
+            field="label"
             label="Label"
             description="What staff call it, e.g. “B204 (1/2)”"
             required
-            value={v.label}
-            onChange={(e) => form.set("label", e.currentTarget.value)}
-            error={form.errorFor("label")}
           />
-          <TextInput
+          <TextField
+            form={form}
+            field="tagCode"
             label="Tag code"
             description="The anonymous code on the fob; it must not reveal the unit"
             required
-            value={v.tagCode}
-            onChange={(e) => form.set("tagCode", e.currentTarget.value)}
-            error={form.errorFor("tagCode")}
           />
           <Select
             label="Kind"

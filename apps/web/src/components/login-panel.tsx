@@ -1,6 +1,6 @@
 /** A person's dashboard login: create it, change its e-mail or password, deactivate or reactivate it. */
 import { PASSWORD_MIN_LENGTH } from "@keyward/domain/password-rules";
-import { Button, Group, PasswordInput, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { Button, Group, PasswordInput, SimpleGrid, Stack, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation } from "@tanstack/react-query";
 import { api } from "../api.ts";
@@ -8,7 +8,7 @@ import { formatInstant } from "../format.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { Person, User } from "../types.ts";
-import { FormAlert, FormButtons, useApiForm } from "./form.tsx";
+import { FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { HistoryList } from "./history-list.tsx";
 import { QueryState } from "./page.tsx";
 import { StatusBadge } from "./status-badge.tsx";
@@ -36,15 +36,7 @@ function LoginForm({ person, user }: { person: Person; user: User | null }) {
   return (
     <form onSubmit={form.onSubmit} noValidate>
       <SimpleGrid cols={{ base: 1, xs: 2 }}>
-        <TextInput
-          label="E-mail (sign-in)"
-          type="email"
-          required
-          autoComplete="off"
-          value={form.values.email}
-          onChange={(e) => form.set("email", e.currentTarget.value)}
-          error={form.errorFor("email")}
-        />
+        <TextField form={form} field="email" label="E-mail (sign-in)" type="email" required autoComplete="off" />
         <PasswordInput
           label={user ? "New password" : "Password"}
           description={

@@ -4,7 +4,7 @@ import { api } from "../api.ts";
 import { optionsOf, PERSON_KIND_LABELS } from "../labels.ts";
 import { useInvalidate } from "../queries.ts";
 import type { Person, PersonKind } from "../types.ts";
-import { blankToNull, FormAlert, FormButtons, useApiForm } from "./form.tsx";
+import { blankToNull, FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
 
 export function PersonForm({
@@ -92,20 +92,13 @@ export function PersonForm({
           {text("company", "Company")}
           {text("email", "E-mail")}
           {text("phone", "Phone")}
-          <TextInput
-            label="Start date"
-            type="date"
-            value={v.startDate}
-            onChange={(e) => form.set("startDate", e.currentTarget.value)}
-            error={form.errorFor("startDate")}
-          />
-          <TextInput
+          <TextField form={form} field="startDate" label="Start date" type="date" />
+          <TextField
+            form={form}
+            field="endDate"
             label="End date"
             type="date"
             description="Their access should end then; the home page lists people past it"
-            value={v.endDate}
-            onChange={(e) => form.set("endDate", e.currentTarget.value)}
-            error={form.errorFor("endDate")}
           />
         </SimpleGrid>
         <FormAlert form={form} />

@@ -1,5 +1,5 @@
 /** Which access profiles a person holds (or who holds a profile), with assigning and revoking. */
-import { Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Button, Group, Modal, Select, SimpleGrid, Stack } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useMutation } from "@tanstack/react-query";
@@ -9,11 +9,10 @@ import { useInvalidate, useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { AccessProfile, Person, ProfileAssignment } from "../types.ts";
 import { AppLink } from "./app-link.tsx";
-import { blankToNull, FormAlert, FormButtons, useApiForm } from "./form.tsx";
+import { blankToNull, FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
-import { RecordName, RemoteSelect } from "./remote-select.tsx";
-import { ResourceTable } from "./resource-table.tsx";
-import { StatusBadge } from "./status-badge.tsx";
+import { PersonSelect, personName, RecordName } from "./remote-select.tsx";
+import { ResourceTable, statusColumn } from "./resource-table.tsx";
 
 function AssignForm({
   person,
@@ -71,13 +70,7 @@ function AssignForm({
           />
         )}
         {!person && (
-          <RemoteSelect<Person>
-            label="Person"
-            required
-            placeholder="Search people"
-            path="people"
-            query={{ status: "active" }}
-            labelOf={(p) => `${p.firstName} ${p.lastName}`}
+          <PersonSelect
             value={v.personId}
             onChange={(id) => form.set("personId", id)}
             error={form.errorFor("personId")}
@@ -94,20 +87,8 @@ function AssignForm({
           />
         )}
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <TextInput
-            type="date"
-            label="Valid from"
-            value={v.validFrom}
-            onChange={(e) => form.set("validFrom", e.currentTarget.value)}
-            error={form.errorFor("validFrom")}
-          />
-          <TextInput
-            type="date"
-            label="Valid until"
-            value={v.validUntil}
-            onChange={(e) => form.set("validUntil", e.currentTarget.value)}
-            error={form.errorFor("validUntil")}
-          />
+          <TextField form={form} field="validFrom" type="date" label="Valid from" />
+          <TextField form={form} field="validUntil" type="date" label="Valid until" />
         </SimpleGrid>
         <FormAlert form={form} />
         <FormButtons form={form} label="Assign profile" onCancel={onDone} />
@@ -158,7 +139,7 @@ export function ProfileAssignmentsPanel({
                 header: "Person",
                 render: (a) => (
                   <AppLink to={`/people/${a.personId}`}>
-                    <RecordName<Person> path="people" id={a.personId} labelOf={(p) => `${p.firstName} ${p.lastName}`} />
+                    <RecordName<Person> path="people" id={a.personId} labelOf={personName} />
                   </AppLink>
                 ),
               }
@@ -174,7 +155,7 @@ export function ProfileAssignmentsPanel({
           { key: "property", header: "Property", value: (a) => session.propertyName(a.propertyId) },
           { key: "from", header: "From", value: (a) => formatLocalDate(a.validFrom) },
           { key: "until", header: "Until", value: (a) => formatLocalDate(a.validUntil) },
-          { key: "status", header: "Status", value: (a) => a.status, render: (a) => <StatusBadge status={a.status} /> },
+          statusColumn(),
           {
             key: "actions",
             header: "",

@@ -1,11 +1,20 @@
 /** Creating or changing a property: its code, IANA time zone, region and key policies. */
-import { NumberInput, Select, SimpleGrid, Stack, Textarea, TextInput } from "@mantine/core";
+import { Select, SimpleGrid, Stack, Textarea } from "@mantine/core";
 import { useMemo } from "react";
 import { api } from "../api.ts";
 import { BROWSER_TIME_ZONE, timeZones } from "../format.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import type { Property, Region } from "../types.ts";
-import { ArchiveSelect, blankToNull, FormAlert, FormButtons, numberOrNull, useApiForm } from "./form.tsx";
+import {
+  ArchiveSelect,
+  blankToNull,
+  FormAlert,
+  FormButtons,
+  NumberField,
+  numberOrNull,
+  TextField,
+  useApiForm,
+} from "./form.tsx";
 
 export function PropertyForm({
   property,
@@ -55,20 +64,13 @@ export function PropertyForm({
     <form onSubmit={form.onSubmit} noValidate>
       <Stack>
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <TextInput
-            label="Name"
-            required
-            value={v.name}
-            onChange={(e) => form.set("name", e.currentTarget.value)}
-            error={form.errorFor("name")}
-          />
-          <TextInput
+          <TextField form={form} field="name" label="Name" required />
+          <TextField
+            form={form}
+            field="code"
             label="Code"
             description="Short and unique, e.g. “MAPLE”; names export files"
             required
-            value={v.code}
-            onChange={(e) => form.set("code", e.currentTarget.value)}
-            error={form.errorFor("code")}
           />
           <Select
             label="Time zone"
@@ -91,23 +93,15 @@ export function PropertyForm({
             clearable
             error={form.errorFor("regionId")}
           />
-          <NumberInput
+          <NumberField
+            form={form}
+            field="maxOfflineMinutes"
             label="Longest offline time of a cabinet (minutes)"
             description="After this, an offline cabinet stops granting ordinary access"
             min={5}
             max={43200}
-            value={v.maxOfflineMinutes}
-            onChange={(n) => form.set("maxOfflineMinutes", n)}
-            error={form.errorFor("maxOfflineMinutes")}
           />
-          <NumberInput
-            label="Most key copies per unit"
-            min={1}
-            max={20}
-            value={v.maxCopiesPerUnit}
-            onChange={(n) => form.set("maxCopiesPerUnit", n)}
-            error={form.errorFor("maxCopiesPerUnit")}
-          />
+          <NumberField form={form} field="maxCopiesPerUnit" label="Most key copies per unit" min={1} max={20} />
         </SimpleGrid>
         <Textarea
           label="Address"

@@ -8,6 +8,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, type Query } from "../api.ts";
 import { useRecord } from "../queries.ts";
+import type { Person } from "../types.ts";
 
 export interface RemoteSelectProps<T extends { id: string }>
   extends Omit<SelectProps, "data" | "value" | "onChange" | "searchable"> {
@@ -75,4 +76,34 @@ export function RecordName<T>({
     return <>—</>;
   }
   return <>{record.data ? labelOf(record.data) : "…"}</>;
+}
+
+/** A person's name as tables and pickers show it. */
+export function personName(person: Person): string {
+  return `${person.firstName} ${person.lastName}`;
+}
+
+/** The required choice of an active person, searched by name (granting a role, assigning a profile). */
+export function PersonSelect({
+  value,
+  onChange,
+  error,
+}: {
+  value: string | null;
+  onChange: (id: string | null) => void;
+  error?: string | undefined;
+}) {
+  return (
+    <RemoteSelect<Person>
+      label="Person"
+      required
+      placeholder="Search people"
+      path="people"
+      query={{ status: "active" }}
+      labelOf={personName}
+      value={value}
+      onChange={onChange}
+      error={error}
+    />
+  );
 }

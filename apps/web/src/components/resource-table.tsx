@@ -21,6 +21,8 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { api, type Query } from "../api.ts";
 import { downloadText, toCsv } from "../csv.ts";
+import type { Session } from "../session.tsx";
+import { StatusBadge } from "./status-badge.tsx";
 
 export interface Column<T> {
   key: string;
@@ -32,10 +34,37 @@ export interface Column<T> {
   sort?: string;
 }
 
+/** A record's status as a badge, exported as its key. */
+export function statusColumn<T extends { status: string }>(): Column<T> {
+  return { key: "status", header: "Status", value: (r) => r.status, render: (r) => <StatusBadge status={r.status} /> };
+}
+
+/**
+ * The record's property, shown only under "All properties" (a chosen property would repeat on every row): spread it
+ * into a column list.
+ */
+export function propertyColumn<T extends { propertyId: string | null }>(session: Session): Column<T>[] {
+  return session.propertyId
+    ? []
+    : [{ key: "property", header: "Property", value: (r) => session.propertyName(r.propertyId) }];
+}
+
 export interface FilterDef {
   param: string;
   label: string;
   options: { value: string; label: string }[];
+}
+
+/** The Status filter of a resource whose records are active or else archived (units) or inactive (people). */
+export function statusFilter(other: "archived" | "inactive"): FilterDef {
+  return {
+    param: "status",
+    label: "Status",
+    options: [
+      { value: "active", label: "Active" },
+      other === "archived" ? { value: "archived", label: "Archived" } : { value: "inactive", label: "Inactive" },
+    ],
+  };
 }
 
 export interface ResourceTableProps<T> {

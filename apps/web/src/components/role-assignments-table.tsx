@@ -11,9 +11,8 @@ import { useSession } from "../session.tsx";
 import type { Person, Region, RoleAssignment } from "../types.ts";
 import { AppLink } from "./app-link.tsx";
 import { useScopeProperties } from "./grant-role-form.tsx";
-import { RecordName } from "./remote-select.tsx";
-import { type Column, ResourceTable } from "./resource-table.tsx";
-import { StatusBadge } from "./status-badge.tsx";
+import { personName, RecordName } from "./remote-select.tsx";
+import { type Column, ResourceTable, statusColumn } from "./resource-table.tsx";
 
 export function RoleAssignmentsTable({
   query,
@@ -58,7 +57,7 @@ export function RoleAssignmentsTable({
             header: "Person",
             render: (a: RoleAssignment) => (
               <AppLink to={`/people/${a.personId}`}>
-                <RecordName<Person> path="people" id={a.personId} labelOf={(p) => `${p.firstName} ${p.lastName}`} />
+                <RecordName<Person> path="people" id={a.personId} labelOf={personName} />
               </AppLink>
             ),
           },
@@ -66,7 +65,7 @@ export function RoleAssignmentsTable({
       : []),
     { key: "role", header: "Role", sort: "role", value: (a) => ROLE_LABELS[a.role] },
     { key: "scope", header: "Where", value: scopeText },
-    { key: "status", header: "Status", value: (a) => a.status, render: (a) => <StatusBadge status={a.status} /> },
+    statusColumn(),
     {
       key: "granted",
       header: "Granted",

@@ -1,10 +1,10 @@
 /** Creating or changing a unit (an apartment home or a common area). */
-import { Select, SimpleGrid, Stack, Textarea, TextInput } from "@mantine/core";
+import { Select, SimpleGrid, Stack, Textarea } from "@mantine/core";
 import { api } from "../api.ts";
 import { OCCUPANCY_LABELS, optionsOf, UNIT_KIND_LABELS } from "../labels.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import type { Building, Occupancy, Unit, UnitKind } from "../types.ts";
-import { ArchiveSelect, blankToNull, FormAlert, FormButtons, useApiForm } from "./form.tsx";
+import { ArchiveSelect, blankToNull, FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
 
 export function UnitForm({
@@ -61,13 +61,12 @@ export function UnitForm({
           />
         )}
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <TextInput
+          <TextField
+            form={form}
+            field="number"
             label="Number or name"
             description="“B204”, or a common area such as “Pool”"
             required
-            value={v.number}
-            onChange={(e) => form.set("number", e.currentTarget.value)}
-            error={form.errorFor("number")}
           />
           <Select
             label="Building"
@@ -94,12 +93,7 @@ export function UnitForm({
             allowDeselect={false}
             error={form.errorFor("occupancy")}
           />
-          <TextInput
-            label="Floor"
-            value={v.floor}
-            onChange={(e) => form.set("floor", e.currentTarget.value)}
-            error={form.errorFor("floor")}
-          />
+          <TextField form={form} field="floor" label="Floor" />
           {unit && (
             <ArchiveSelect value={v.status} onChange={(s) => form.set("status", s)} error={form.errorFor("status")} />
           )}

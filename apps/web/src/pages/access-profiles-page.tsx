@@ -4,8 +4,13 @@ import { Link } from "react-router";
 import { AppLink } from "../components/app-link.tsx";
 import { Page } from "../components/page.tsx";
 import { useCanCreate } from "../components/property-field.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import {
+  type Column,
+  propertyColumn,
+  ResourceTable,
+  statusColumn,
+  statusFilter,
+} from "../components/resource-table.tsx";
 import { formatMinutes } from "../format.ts";
 import { WEEKDAY_LABELS } from "../labels.ts";
 import { useSession } from "../session.tsx";
@@ -53,10 +58,8 @@ export function AccessProfilesPage() {
       header: "Longest",
       value: (p) => (p.maxDurationMinutes ? formatMinutes(p.maxDurationMinutes) : ""),
     },
-    { key: "status", header: "Status", value: (p) => p.status, render: (p) => <StatusBadge status={p.status} /> },
-    ...(session.propertyId
-      ? []
-      : [{ key: "property", header: "Property", value: (p: AccessProfile) => session.propertyName(p.propertyId) }]),
+    statusColumn(),
+    ...propertyColumn<AccessProfile>(session),
   ];
   return (
     <Page
@@ -77,16 +80,7 @@ export function AccessProfilesPage() {
         columns={columns}
         query={{ propertyId: session.propertyId }}
         search="Name or description"
-        filters={[
-          {
-            param: "status",
-            label: "Status",
-            options: [
-              { value: "active", label: "Active" },
-              { value: "archived", label: "Archived" },
-            ],
-          },
-        ]}
+        filters={[statusFilter("archived")]}
       />
     </Page>
   );

@@ -1,13 +1,10 @@
 /** The buildings of the chosen property. */
-import { Button, Stack, TextInput } from "@mantine/core";
-import { useState } from "react";
+import { Stack } from "@mantine/core";
 import { api } from "../api.ts";
-import { ArchiveSelect, blankToNull, Editable, FormAlert, FormButtons, useApiForm } from "../components/form.tsx";
-import { Page } from "../components/page.tsx";
+import { ArchiveSelect, blankToNull, FormAlert, FormButtons, TextField, useApiForm } from "../components/form.tsx";
 import { PropertyField, useCanCreate, useDefaultProperty } from "../components/property-field.tsx";
-import { RecordModal } from "../components/record-modal.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import { RecordListPage } from "../components/record-list-page.tsx";
+import { propertyColumn, statusColumn } from "../components/resource-table.tsx";
 import { useInvalidate } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { Building } from "../types.ts";
@@ -43,20 +40,8 @@ function BuildingForm({ building, onDone }: { building: Building | null; onDone:
             error={form.errorFor("propertyId")}
           />
         )}
-        <TextInput
-          label="Name"
-          required
-          value={v.name}
-          onChange={(e) => form.set("name", e.currentTarget.value)}
-          error={form.errorFor("name")}
-        />
-        <TextInput
-          label="Code"
-          description="Short code used in unit numbers, e.g. “A”"
-          value={v.code}
-          onChange={(e) => form.set("code", e.currentTarget.value)}
-          error={form.errorFor("code")}
-        />
+        <TextField form={form} field="name" label="Name" required />
+        <TextField form={form} field="code" label="Code" description="Short code used in unit numbers, e.g. “A”" />
         {building && (
           <ArchiveSelect value={v.status} onChange={(s) => form.set("status", s)} error={form.errorFor("status")} />
         )}
@@ -70,50 +55,29 @@ function BuildingForm({ building, onDone }: { building: Building | null; onDone:
 export function BuildingsPage() {
   const session = useSession();
   const canCreate = useCanCreate("building");
-  const [editing, setEditing] = useState<Building | "new" | null>(null);
-  const columns: Column<Building>[] = [
-    {
-      key: "name",
-      header: "Name",
-      sort: "name",
-      value: (b) => b.name,
-      render: (b) => (
-        <Button variant="subtle" size="compact-sm" onClick={() => setEditing(b)}>
-          {b.name}
-        </Button>
-      ),
-    },
-    { key: "code", header: "Code", value: (b) => b.code },
-    { key: "status", header: "Status", value: (b) => b.status, render: (b) => <StatusBadge status={b.status} /> },
-    ...(session.propertyId
-      ? []
-      : [{ key: "property", header: "Property", value: (b: Building) => session.propertyName(b.propertyId) }]),
-  ];
-  const current = editing === "new" ? null : editing;
   return (
-    <Page
+    <RecordListPage<Building>
       title="Buildings"
       description={session.property ? session.property.name : "All properties"}
-      actions={canCreate && <Button onClick={() => setEditing("new")}>New building</Button>}
-    >
-      <ResourceTable<Building>
-        key={session.propertyId ?? "all"}
-        path="buildings"
-        label="Buildings"
-        columns={columns}
-        query={{ propertyId: session.propertyId }}
-        search="Name or code"
-      />
-      <RecordModal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
-        title={current ? `Building ${current.name}` : "New building"}
-        history={current ? { entityType: "building", entityId: current.id } : null}
-      >
-        <Editable allowed={current ? session.can("update", "building", current.propertyId) : true}>
-          <BuildingForm key={current?.id ?? "new"} building={current} onDone={() => setEditing(null)} />
-        </Editable>
-      </RecordModal>
-    </Page>
+      newLabel="New building"
+      canCreate={canCreate}
+      tableKey={session.propertyId ?? "all"}
+      table={{
+        path: "buildings",
+        label: "Buildings",
+        query: { propertyId: session.propertyId },
+        search: "Name or code",
+      }}
+      openColumn={{ key: "name", header: "Name", sort: "name", label: (b) => b.name }}
+      columns={[
+        { key: "code", header: "Code", value: (b) => b.code },
+        statusColumn(),
+        ...propertyColumn<Building>(session),
+      ]}
+      entity="building"
+      modalTitle={(b) => (b ? `Building ${b.name}` : "New building")}
+      canUpdate={(b) => session.can("update", "building", b.propertyId)}
+      form={(b, onDone) => <BuildingForm building={b} onDone={onDone} />}
+    />
   );
 }

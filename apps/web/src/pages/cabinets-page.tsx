@@ -6,7 +6,7 @@ import { AppLink } from "../components/app-link.tsx";
 import { CabinetForm } from "../components/cabinet-form.tsx";
 import { Page } from "../components/page.tsx";
 import { useCanCreate } from "../components/property-field.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
+import { type Column, propertyColumn, ResourceTable } from "../components/resource-table.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { CABINET_STATUS_LABELS, FACTOR_POLICY_LABELS, optionsOf } from "../labels.ts";
 import { useSession } from "../session.tsx";
@@ -39,9 +39,7 @@ export function CabinetsPage() {
     { key: "enrolled", header: "Enrolled", value: (c) => (c.enrolled ? "Yes" : "No") },
     { key: "hooks", header: "Hooks", value: (c) => `${c.hookCount} (${c.modules === 2 ? "double" : "single"})` },
     { key: "factors", header: "Factors", value: (c) => FACTOR_POLICY_LABELS[c.factorPolicy] },
-    ...(session.propertyId
-      ? []
-      : [{ key: "property", header: "Property", value: (c: Cabinet) => session.propertyName(c.propertyId) }]),
+    ...propertyColumn<Cabinet>(session),
   ];
   return (
     <Page

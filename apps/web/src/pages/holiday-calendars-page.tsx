@@ -1,13 +1,10 @@
 /** Holiday calendars: dates on which access profiles that use them grant no ordinary access. */
 import { ActionIcon, Button, Group, Stack, Text, TextInput } from "@mantine/core";
-import { useState } from "react";
 import { api } from "../api.ts";
-import { ArchiveSelect, Editable, FormAlert, FormButtons, useApiForm } from "../components/form.tsx";
-import { Page } from "../components/page.tsx";
+import { ArchiveSelect, FormAlert, FormButtons, TextField, useApiForm } from "../components/form.tsx";
 import { PropertyField, useCanCreate, useDefaultProperty } from "../components/property-field.tsx";
-import { RecordModal } from "../components/record-modal.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import { RecordListPage } from "../components/record-list-page.tsx";
+import { statusColumn } from "../components/resource-table.tsx";
 import { formatLocalDate } from "../format.ts";
 import { useInvalidate } from "../queries.ts";
 import { useSession } from "../session.tsx";
@@ -54,13 +51,7 @@ function CalendarForm({ calendar, onDone }: { calendar: HolidayCalendar | null; 
             error={form.errorFor("propertyId")}
           />
         )}
-        <TextInput
-          label="Name"
-          required
-          value={v.name}
-          onChange={(e) => form.set("name", e.currentTarget.value)}
-          error={form.errorFor("name")}
-        />
+        <TextField form={form} field="name" label="Name" required />
         <Text size="sm" fw={500}>
           Dates
         </Text>
@@ -120,57 +111,38 @@ function CalendarForm({ calendar, onDone }: { calendar: HolidayCalendar | null; 
 export function HolidayCalendarsPage() {
   const session = useSession();
   const canCreate = useCanCreate("holidayCalendar") || session.can("create", "holidayCalendar", null);
-  const [editing, setEditing] = useState<HolidayCalendar | "new" | null>(null);
-  const columns: Column<HolidayCalendar>[] = [
-    {
-      key: "name",
-      header: "Name",
-      sort: "name",
-      value: (c) => c.name,
-      render: (c) => (
-        <Button variant="subtle" size="compact-sm" onClick={() => setEditing(c)}>
-          {c.name}
-        </Button>
-      ),
-    },
-    { key: "where", header: "Applies to", value: (c) => session.propertyName(c.propertyId) },
-    { key: "count", header: "Dates", value: (c) => c.dates.length },
-    {
-      key: "next",
-      header: "Dates listed",
-      value: (c) =>
-        c.dates
-          .slice(0, 3)
-          .map((d) => `${formatLocalDate(d.date)} (${d.name})`)
-          .join(", ") + (c.dates.length > 3 ? ", …" : ""),
-    },
-    { key: "status", header: "Status", value: (c) => c.status, render: (c) => <StatusBadge status={c.status} /> },
-  ];
-  const current = editing === "new" ? null : editing;
   return (
-    <Page
+    <RecordListPage<HolidayCalendar>
       title="Holiday calendars"
       description="Access profiles that use a calendar grant no ordinary access on its dates."
-      actions={canCreate && <Button onClick={() => setEditing("new")}>New calendar</Button>}
-    >
-      <ResourceTable<HolidayCalendar>
-        key={session.propertyId ?? "all"}
-        path="holiday-calendars"
-        label="Holiday calendars"
-        columns={columns}
-        query={{ propertyId: session.propertyId }}
-        search="Name"
-      />
-      <RecordModal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
-        title={current ? current.name : "New holiday calendar"}
-        history={current ? { entityType: "holidayCalendar", entityId: current.id } : null}
-      >
-        <Editable allowed={current ? session.can("update", "holidayCalendar", current.propertyId) : true}>
-          <CalendarForm key={current?.id ?? "new"} calendar={current} onDone={() => setEditing(null)} />
-        </Editable>
-      </RecordModal>
-    </Page>
+      newLabel="New calendar"
+      canCreate={canCreate}
+      tableKey={session.propertyId ?? "all"}
+      table={{
+        path: "holiday-calendars",
+        label: "Holiday calendars",
+        query: { propertyId: session.propertyId },
+        search: "Name",
+      }}
+      openColumn={{ key: "name", header: "Name", sort: "name", label: (c) => c.name }}
+      columns={[
+        { key: "where", header: "Applies to", value: (c) => session.propertyName(c.propertyId) },
+        { key: "count", header: "Dates", value: (c) => c.dates.length },
+        {
+          key: "next",
+          header: "Dates listed",
+          value: (c) =>
+            c.dates
+              .slice(0, 3)
+              .map((d) => `${formatLocalDate(d.date)} (${d.name})`)
+              .join(", ") + (c.dates.length > 3 ? ", …" : ""),
+        },
+        statusColumn(),
+      ]}
+      entity="holidayCalendar"
+      modalTitle={(c) => (c ? c.name : "New holiday calendar")}
+      canUpdate={(c) => session.can("update", "holidayCalendar", c.propertyId)}
+      form={(c, onDone) => <CalendarForm calendar={c} onDone={onDone} />}
+    />
   );
 }

@@ -1,14 +1,19 @@
 /** Key sets: the copies of one lock, and how many copies policy allows ("fewest keys per unit"). */
-import { Button, NumberInput, Stack, TextInput } from "@mantine/core";
-import { useState } from "react";
+import { Stack } from "@mantine/core";
 import { api } from "../api.ts";
-import { ArchiveSelect, Editable, FormAlert, FormButtons, numberOrNull, useApiForm } from "../components/form.tsx";
-import { Page } from "../components/page.tsx";
+import {
+  ArchiveSelect,
+  FormAlert,
+  FormButtons,
+  NumberField,
+  numberOrNull,
+  TextField,
+  useApiForm,
+} from "../components/form.tsx";
 import { PropertyField, useCanCreate, useDefaultProperty } from "../components/property-field.tsx";
-import { RecordModal } from "../components/record-modal.tsx";
+import { RecordListPage } from "../components/record-list-page.tsx";
 import { RecordName, RemoteSelect } from "../components/remote-select.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import { propertyColumn, statusColumn } from "../components/resource-table.tsx";
 import { useInvalidate } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { KeySet, Unit } from "../types.ts";
@@ -47,13 +52,7 @@ function KeySetForm({ keySet, onDone }: { keySet: KeySet | null; onDone: () => v
             error={form.errorFor("propertyId")}
           />
         )}
-        <TextInput
-          label="Name"
-          required
-          value={v.name}
-          onChange={(e) => form.set("name", e.currentTarget.value)}
-          error={form.errorFor("name")}
-        />
+        <TextField form={form} field="name" label="Name" required />
         <RemoteSelect<Unit>
           label="Unit"
           placeholder="Search units"
@@ -64,14 +63,13 @@ function KeySetForm({ keySet, onDone }: { keySet: KeySet | null; onDone: () => v
           onChange={(id) => form.set("unitId", id)}
           error={form.errorFor("unitId")}
         />
-        <NumberInput
+        <NumberField
+          form={form}
+          field="maxCopies"
           label="Most copies allowed"
           description="Inventory flags the set when more copies exist"
           min={1}
           max={50}
-          value={v.maxCopies}
-          onChange={(n) => form.set("maxCopies", n)}
-          error={form.errorFor("maxCopies")}
         />
         {keySet && (
           <ArchiveSelect value={v.status} onChange={(s) => form.set("status", s)} error={form.errorFor("status")} />
@@ -86,55 +84,29 @@ function KeySetForm({ keySet, onDone }: { keySet: KeySet | null; onDone: () => v
 export function KeySetsPage() {
   const session = useSession();
   const canCreate = useCanCreate("keySet");
-  const [editing, setEditing] = useState<KeySet | "new" | null>(null);
-  const columns: Column<KeySet>[] = [
-    {
-      key: "name",
-      header: "Name",
-      sort: "name",
-      value: (s) => s.name,
-      render: (s) => (
-        <Button variant="subtle" size="compact-sm" onClick={() => setEditing(s)}>
-          {s.name}
-        </Button>
-      ),
-    },
-    {
-      key: "unit",
-      header: "Unit",
-      render: (s) => <RecordName<Unit> path="units" id={s.unitId} labelOf={(u) => u.number} />,
-    },
-    { key: "maxCopies", header: "Most copies", value: (s) => s.maxCopies },
-    { key: "status", header: "Status", value: (s) => s.status, render: (s) => <StatusBadge status={s.status} /> },
-    ...(session.propertyId
-      ? []
-      : [{ key: "property", header: "Property", value: (s: KeySet) => session.propertyName(s.propertyId) }]),
-  ];
-  const current = editing === "new" ? null : editing;
   return (
-    <Page
+    <RecordListPage<KeySet>
       title="Key sets"
       description={session.property ? session.property.name : "All properties"}
-      actions={canCreate && <Button onClick={() => setEditing("new")}>New key set</Button>}
-    >
-      <ResourceTable<KeySet>
-        key={session.propertyId ?? "all"}
-        path="key-sets"
-        label="Key sets"
-        columns={columns}
-        query={{ propertyId: session.propertyId }}
-        search="Name"
-      />
-      <RecordModal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
-        title={current ? `Key set ${current.name}` : "New key set"}
-        history={current ? { entityType: "keySet", entityId: current.id } : null}
-      >
-        <Editable allowed={current ? session.can("update", "keySet", current.propertyId) : true}>
-          <KeySetForm key={current?.id ?? "new"} keySet={current} onDone={() => setEditing(null)} />
-        </Editable>
-      </RecordModal>
-    </Page>
+      newLabel="New key set"
+      canCreate={canCreate}
+      tableKey={session.propertyId ?? "all"}
+      table={{ path: "key-sets", label: "Key sets", query: { propertyId: session.propertyId }, search: "Name" }}
+      openColumn={{ key: "name", header: "Name", sort: "name", label: (s) => s.name }}
+      columns={[
+        {
+          key: "unit",
+          header: "Unit",
+          render: (s) => <RecordName<Unit> path="units" id={s.unitId} labelOf={(u) => u.number} />,
+        },
+        { key: "maxCopies", header: "Most copies", value: (s) => s.maxCopies },
+        statusColumn(),
+        ...propertyColumn<KeySet>(session),
+      ]}
+      entity="keySet"
+      modalTitle={(s) => (s ? `Key set ${s.name}` : "New key set")}
+      canUpdate={(s) => session.can("update", "keySet", s.propertyId)}
+      form={(s, onDone) => <KeySetForm keySet={s} onDone={onDone} />}
+    />
   );
 }

@@ -7,7 +7,7 @@ import { AppLink } from "../components/app-link.tsx";
 import { KeyForm } from "../components/key-form.tsx";
 import { Page } from "../components/page.tsx";
 import { useCanCreate } from "../components/property-field.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
+import { type Column, propertyColumn, ResourceTable } from "../components/resource-table.tsx";
 import { KEY_KIND_LABELS, KEY_STATUS_COLORS, KEY_STATUS_LABELS, optionsOf } from "../labels.ts";
 import { useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
@@ -56,9 +56,7 @@ export function KeysPage() {
     { key: "cabinet", header: "Cabinet", value: (k) => (k.cabinetId ? (cabinetName.get(k.cabinetId) ?? "") : "") },
     { key: "hook", header: "Hook", value: (k) => k.hookNumber },
     { key: "restricted", header: "Restricted", value: (k) => (k.restricted ? "Yes" : "") },
-    ...(session.propertyId
-      ? []
-      : [{ key: "property", header: "Property", value: (k: Key) => session.propertyName(k.propertyId) }]),
+    ...propertyColumn<Key>(session),
   ];
 
   return (

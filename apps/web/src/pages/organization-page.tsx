@@ -1,11 +1,19 @@
 /** The organization's name and its security policy: PIN length, two-step sign-in, session lengths. */
 import { PIN_MAX_LENGTH, PIN_MIN_LENGTH_FLOOR } from "@keyward/domain/pin-rules";
-import { NumberInput, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
+import { SimpleGrid, Stack, Switch } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api.ts";
 import { DetailLayout, Section } from "../components/detail-layout.tsx";
-import { Editable, FormAlert, FormButtons, numberOrNull, useApiForm } from "../components/form.tsx";
+import {
+  Editable,
+  FormAlert,
+  FormButtons,
+  NumberField,
+  numberOrNull,
+  TextField,
+  useApiForm,
+} from "../components/form.tsx";
 import { Page, QueryState } from "../components/page.tsx";
 import { useInvalidate } from "../queries.ts";
 import { useSession } from "../session.tsx";
@@ -41,38 +49,32 @@ function OrganizationForm({ organization }: { organization: Organization }) {
   return (
     <form onSubmit={form.onSubmit} noValidate>
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          value={v.name}
-          onChange={(e) => form.set("name", e.currentTarget.value)}
-          error={form.errorFor("name")}
-        />
+        <TextField form={form} field="name" label="Name" required />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <NumberInput
+          <NumberField
+            form={form}
+            field="pinMinLength"
+            errorField="settings.pinMinLength"
             label="Shortest PIN (digits)"
             description={`${PIN_MIN_LENGTH_FLOOR}–${PIN_MAX_LENGTH}; applies when a PIN is next chosen`}
             min={PIN_MIN_LENGTH_FLOOR}
             max={PIN_MAX_LENGTH}
-            value={v.pinMinLength}
-            onChange={(n) => form.set("pinMinLength", n)}
-            error={form.errorFor("settings.pinMinLength")}
           />
-          <NumberInput
+          <NumberField
+            form={form}
+            field="sessionIdleMinutes"
+            errorField="settings.sessionIdleMinutes"
             label="Sign out after idle (minutes)"
             min={5}
             max={1440}
-            value={v.sessionIdleMinutes}
-            onChange={(n) => form.set("sessionIdleMinutes", n)}
-            error={form.errorFor("settings.sessionIdleMinutes")}
           />
-          <NumberInput
+          <NumberField
+            form={form}
+            field="sessionMaxHours"
+            errorField="settings.sessionMaxHours"
             label="Longest session (hours)"
             min={1}
             max={168}
-            value={v.sessionMaxHours}
-            onChange={(n) => form.set("sessionMaxHours", n)}
-            error={form.errorFor("settings.sessionMaxHours")}
           />
         </SimpleGrid>
         <Switch

@@ -7,8 +7,7 @@ import { AppLink } from "../components/app-link.tsx";
 import { Page } from "../components/page.tsx";
 import { PersonForm } from "../components/person-form.tsx";
 import { useCanCreate } from "../components/property-field.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import { type Column, ResourceTable, statusColumn, statusFilter } from "../components/resource-table.tsx";
 import { formatLocalDate } from "../format.ts";
 import { optionsOf, PERSON_KIND_LABELS } from "../labels.ts";
 import { useSession } from "../session.tsx";
@@ -35,7 +34,7 @@ export function PeoplePage() {
     { key: "employeeNumber", header: "Employee no.", value: (p) => p.employeeNumber },
     { key: "company", header: "Company", value: (p) => p.company },
     { key: "email", header: "E-mail", value: (p) => p.email },
-    { key: "status", header: "Status", value: (p) => p.status, render: (p) => <StatusBadge status={p.status} /> },
+    statusColumn(),
     { key: "start", header: "Start", value: (p) => formatLocalDate(p.startDate) },
     { key: "end", header: "End", value: (p) => (p.endDate ? formatLocalDate(p.endDate) : "") },
     ...(session.propertyId
@@ -54,17 +53,7 @@ export function PeoplePage() {
         label="People"
         columns={columns}
         query={{ homePropertyId: session.propertyId }}
-        filters={[
-          { param: "kind", label: "Kind", options: optionsOf(PERSON_KIND_LABELS) },
-          {
-            param: "status",
-            label: "Status",
-            options: [
-              { value: "active", label: "Active" },
-              { value: "inactive", label: "Inactive" },
-            ],
-          },
-        ]}
+        filters={[{ param: "kind", label: "Kind", options: optionsOf(PERSON_KIND_LABELS) }, statusFilter("inactive")]}
         search="Name, employee no., e-mail or company"
         serverExports={
           session.propertyId

@@ -1,17 +1,16 @@
 /** The organization's properties, and the regions that group them. */
-import { Button, Modal, Stack, TextInput } from "@mantine/core";
+import { Button, Modal, Stack } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "../api.ts";
 import { AppLink } from "../components/app-link.tsx";
 import { Section } from "../components/detail-layout.tsx";
-import { ArchiveSelect, Editable, FormAlert, FormButtons, useApiForm } from "../components/form.tsx";
+import { ArchiveSelect, Editable, FormAlert, FormButtons, TextField, useApiForm } from "../components/form.tsx";
 import { Page } from "../components/page.tsx";
 import { PropertyForm } from "../components/property-form.tsx";
 import { RecordModal } from "../components/record-modal.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import { type Column, ResourceTable, statusColumn, statusFilter } from "../components/resource-table.tsx";
 import { formatMinutes } from "../format.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
@@ -31,13 +30,7 @@ function RegionForm({ region, onDone }: { region: Region | null; onDone: () => v
   return (
     <form onSubmit={form.onSubmit} noValidate>
       <Stack>
-        <TextInput
-          label="Name"
-          required
-          value={form.values.name}
-          onChange={(e) => form.set("name", e.currentTarget.value)}
-          error={form.errorFor("name")}
-        />
+        <TextField form={form} field="name" label="Name" required />
         {region && <ArchiveSelect value={form.values.status} onChange={(s) => form.set("status", s)} />}
         <FormAlert form={form} />
         <FormButtons form={form} label={region ? "Save region" : "Create region"} onCancel={onDone} />
@@ -70,7 +63,7 @@ export function PropertiesPage() {
     { key: "region", header: "Region", value: (p) => (p.regionId ? (regionName.get(p.regionId) ?? "") : "") },
     { key: "offline", header: "Offline limit", value: (p) => formatMinutes(p.maxOfflineMinutes) },
     { key: "copies", header: "Copies per unit", value: (p) => p.maxCopiesPerUnit },
-    { key: "status", header: "Status", value: (p) => p.status, render: (p) => <StatusBadge status={p.status} /> },
+    statusColumn(),
   ];
   const currentRegion = region === "new" ? null : region;
   const canCreateRegion = session.can("create", "region", null);
@@ -85,16 +78,7 @@ export function PropertiesPage() {
         label="Properties"
         columns={columns}
         search="Name, code or address"
-        filters={[
-          {
-            param: "status",
-            label: "Status",
-            options: [
-              { value: "active", label: "Active" },
-              { value: "archived", label: "Archived" },
-            ],
-          },
-        ]}
+        filters={[statusFilter("archived")]}
       />
       {session.can("read", "region", null) && (
         <Section
@@ -122,12 +106,7 @@ export function PropertiesPage() {
                   </Button>
                 ),
               },
-              {
-                key: "status",
-                header: "Status",
-                value: (r) => r.status,
-                render: (r) => <StatusBadge status={r.status} />,
-              },
+              statusColumn(),
             ]}
             search="Name"
           />

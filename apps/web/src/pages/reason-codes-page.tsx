@@ -1,12 +1,17 @@
 /** The organization's reasons for taking a key: whether a work order is needed, and the default due time. */
-import { Button, Checkbox, NumberInput, SimpleGrid, Stack, TextInput } from "@mantine/core";
-import { useState } from "react";
+import { Checkbox, SimpleGrid, Stack } from "@mantine/core";
 import { api } from "../api.ts";
-import { ArchiveSelect, Editable, FormAlert, FormButtons, numberOrNull, useApiForm } from "../components/form.tsx";
-import { Page } from "../components/page.tsx";
-import { RecordModal } from "../components/record-modal.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import {
+  ArchiveSelect,
+  FormAlert,
+  FormButtons,
+  NumberField,
+  numberOrNull,
+  TextField,
+  useApiForm,
+} from "../components/form.tsx";
+import { RecordListPage } from "../components/record-list-page.tsx";
+import { statusColumn } from "../components/resource-table.tsx";
 import { formatMinutes } from "../format.ts";
 import { useInvalidate } from "../queries.ts";
 import { useSession } from "../session.tsx";
@@ -44,40 +49,30 @@ function ReasonCodeForm({ reason, onDone }: { reason: ReasonCode | null; onDone:
     <form onSubmit={form.onSubmit} noValidate>
       <Stack>
         <SimpleGrid cols={{ base: 1, xs: 2 }}>
-          <TextInput
+          <TextField
+            form={form}
+            field="code"
             label="Code"
             description="Stable key, e.g. “work_order”; cannot change later"
             required
             disabled={reason !== null}
-            value={v.code}
-            onChange={(e) => form.set("code", e.currentTarget.value)}
-            error={form.errorFor("code")}
           />
-          <TextInput
-            label="Label"
-            description="What the kiosk shows"
-            required
-            value={v.label}
-            onChange={(e) => form.set("label", e.currentTarget.value)}
-            error={form.errorFor("label")}
-          />
-          <NumberInput
+          <TextField form={form} field="label" label="Label" description="What the kiosk shows" required />
+          <NumberField
+            form={form}
+            field="defaultDueMinutes"
             label="Default due time (minutes)"
             placeholder="None"
             min={5}
             max={43200}
-            value={v.defaultDueMinutes}
-            onChange={(n) => form.set("defaultDueMinutes", n)}
-            error={form.errorFor("defaultDueMinutes")}
           />
-          <NumberInput
+          <NumberField
+            form={form}
+            field="sortOrder"
             label="Position in lists"
             description="Lower comes first"
             min={0}
             max={10000}
-            value={v.sortOrder}
-            onChange={(n) => form.set("sortOrder", n)}
-            error={form.errorFor("sortOrder")}
           />
         </SimpleGrid>
         <Checkbox
@@ -95,48 +90,29 @@ function ReasonCodeForm({ reason, onDone }: { reason: ReasonCode | null; onDone:
 
 export function ReasonCodesPage() {
   const session = useSession();
-  const [editing, setEditing] = useState<ReasonCode | "new" | null>(null);
-  const canCreate = session.can("create", "reasonCode", null);
-  const columns: Column<ReasonCode>[] = [
-    {
-      key: "label",
-      header: "Reason",
-      sort: "label",
-      value: (r) => r.label,
-      render: (r) => (
-        <Button variant="subtle" size="compact-sm" onClick={() => setEditing(r)}>
-          {r.label}
-        </Button>
-      ),
-    },
-    { key: "code", header: "Code", sort: "code", value: (r) => r.code },
-    { key: "wo", header: "Work order", value: (r) => (r.requiresWorkOrder ? "Required" : "") },
-    {
-      key: "due",
-      header: "Default due",
-      value: (r) => (r.defaultDueMinutes ? formatMinutes(r.defaultDueMinutes) : ""),
-    },
-    { key: "order", header: "Position", sort: "sortOrder", value: (r) => r.sortOrder },
-    { key: "status", header: "Status", value: (r) => r.status, render: (r) => <StatusBadge status={r.status} /> },
-  ];
-  const current = editing === "new" ? null : editing;
   return (
-    <Page
+    <RecordListPage<ReasonCode>
       title="Reason codes"
       description="Why a key leaves the cabinet. Shared by every property of the organization."
-      actions={canCreate && <Button onClick={() => setEditing("new")}>New reason</Button>}
-    >
-      <ResourceTable<ReasonCode> path="reason-codes" label="Reason codes" columns={columns} search="Code or label" />
-      <RecordModal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
-        title={current ? current.label : "New reason code"}
-        history={current ? { entityType: "reasonCode", entityId: current.id } : null}
-      >
-        <Editable allowed={current ? session.can("update", "reasonCode", null) : canCreate}>
-          <ReasonCodeForm key={current?.id ?? "new"} reason={current} onDone={() => setEditing(null)} />
-        </Editable>
-      </RecordModal>
-    </Page>
+      newLabel="New reason"
+      canCreate={session.can("create", "reasonCode", null)}
+      table={{ path: "reason-codes", label: "Reason codes", search: "Code or label" }}
+      openColumn={{ key: "label", header: "Reason", sort: "label", label: (r) => r.label }}
+      columns={[
+        { key: "code", header: "Code", sort: "code", value: (r) => r.code },
+        { key: "wo", header: "Work order", value: (r) => (r.requiresWorkOrder ? "Required" : "") },
+        {
+          key: "due",
+          header: "Default due",
+          value: (r) => (r.defaultDueMinutes ? formatMinutes(r.defaultDueMinutes) : ""),
+        },
+        { key: "order", header: "Position", sort: "sortOrder", value: (r) => r.sortOrder },
+        statusColumn(),
+      ]}
+      entity="reasonCode"
+      modalTitle={(r) => (r ? r.label : "New reason code")}
+      canUpdate={() => session.can("update", "reasonCode", null)}
+      form={(r, onDone) => <ReasonCodeForm reason={r} onDone={onDone} />}
+    />
   );
 }

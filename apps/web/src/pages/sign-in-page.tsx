@@ -1,9 +1,9 @@
 /** Sign-in: e-mail and password, then the authenticator code when the server asks for one. */
-import { Anchor, Button, PasswordInput, PinInput, Stack, Text, TextInput } from "@mantine/core";
+import { Anchor, Button, PasswordInput, PinInput, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { ApiError, api } from "../api.ts";
 import { AuthFrame } from "../components/auth-frame.tsx";
-import { FormAlert, useApiForm } from "../components/form.tsx";
+import { FormAlert, TextField, useApiForm } from "../components/form.tsx";
 import type { Me } from "../types.ts";
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
@@ -42,14 +42,13 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         <Stack>
           {!needsCode ? (
             <>
-              <TextInput
+              <TextField
+                form={form}
+                field="email"
                 label="E-mail"
                 type="email"
                 autoComplete="username"
                 required
-                value={form.values.email}
-                onChange={(e) => form.set("email", e.currentTarget.value)}
-                error={form.errorFor("email")}
                 data-autofocus
                 autoFocus
               />

@@ -6,8 +6,13 @@ import { apiUrl } from "../api.ts";
 import { AppLink } from "../components/app-link.tsx";
 import { Page } from "../components/page.tsx";
 import { useCanCreate } from "../components/property-field.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
+import {
+  type Column,
+  propertyColumn,
+  ResourceTable,
+  statusColumn,
+  statusFilter,
+} from "../components/resource-table.tsx";
 import { UnitForm } from "../components/unit-form.tsx";
 import { OCCUPANCY_LABELS, optionsOf, UNIT_KIND_LABELS } from "../labels.ts";
 import { useOptionsList } from "../queries.ts";
@@ -38,10 +43,8 @@ export function UnitsPage() {
     { key: "kind", header: "Kind", value: (u) => UNIT_KIND_LABELS[u.kind] },
     { key: "occupancy", header: "Occupancy", value: (u) => OCCUPANCY_LABELS[u.occupancy] },
     { key: "floor", header: "Floor", value: (u) => u.floor },
-    { key: "status", header: "Status", value: (u) => u.status, render: (u) => <StatusBadge status={u.status} /> },
-    ...(session.propertyId
-      ? []
-      : [{ key: "property", header: "Property", value: (u: Unit) => session.propertyName(u.propertyId) }]),
+    statusColumn(),
+    ...propertyColumn<Unit>(session),
   ];
 
   return (
@@ -68,14 +71,7 @@ export function UnitsPage() {
             : []),
           { param: "kind", label: "Kind", options: optionsOf(UNIT_KIND_LABELS) },
           { param: "occupancy", label: "Occupancy", options: optionsOf(OCCUPANCY_LABELS) },
-          {
-            param: "status",
-            label: "Status",
-            options: [
-              { value: "active", label: "Active" },
-              { value: "archived", label: "Archived" },
-            ],
-          },
+          statusFilter("archived"),
         ]}
         search="Unit number or notes"
         serverExports={

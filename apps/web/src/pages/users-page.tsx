@@ -4,10 +4,9 @@ import { useDisclosure } from "@mantine/hooks";
 import { AppLink } from "../components/app-link.tsx";
 import { GrantRoleForm } from "../components/grant-role-form.tsx";
 import { Page } from "../components/page.tsx";
-import { RecordName } from "../components/remote-select.tsx";
-import { type Column, ResourceTable } from "../components/resource-table.tsx";
+import { personName, RecordName } from "../components/remote-select.tsx";
+import { type Column, ResourceTable, statusColumn, statusFilter } from "../components/resource-table.tsx";
 import { RoleAssignmentsTable } from "../components/role-assignments-table.tsx";
-import { StatusBadge } from "../components/status-badge.tsx";
 import { formatInstant } from "../format.ts";
 import { useSession } from "../session.tsx";
 import type { Person, User } from "../types.ts";
@@ -33,11 +32,9 @@ export function UsersPage() {
     {
       key: "person",
       header: "Person",
-      render: (u) => (
-        <RecordName<Person> path="people" id={u.personId} labelOf={(p) => `${p.firstName} ${p.lastName}`} />
-      ),
+      render: (u) => <RecordName<Person> path="people" id={u.personId} labelOf={personName} />,
     },
-    { key: "status", header: "Status", value: (u) => u.status, render: (u) => <StatusBadge status={u.status} /> },
+    statusColumn(),
     { key: "totp", header: "Two-step sign-in", value: (u) => (u.totpEnabled ? "On" : "Off") },
     { key: "last", header: "Last sign-in", value: (u) => formatInstant(u.lastLoginAt, zone) },
     { key: "created", header: "Created", sort: "createdAt", value: (u) => formatInstant(u.createdAt, zone) },
@@ -63,16 +60,7 @@ export function UsersPage() {
             label="Logins"
             columns={columns}
             search="E-mail"
-            filters={[
-              {
-                param: "status",
-                label: "Status",
-                options: [
-                  { value: "active", label: "Active" },
-                  { value: "inactive", label: "Inactive" },
-                ],
-              },
-            ]}
+            filters={[statusFilter("inactive")]}
           />
         </Tabs.Panel>
         <Tabs.Panel value="roles">

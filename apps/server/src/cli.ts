@@ -225,14 +225,13 @@ program
   .action(async (name: string | undefined, options: { rounds: number; duration: number; connections: number }) => {
     // why: bench/ sits outside the server and needs dev dependencies (autocannon); load it only for this command
     const { runBenchmarks } = await import("../../../bench/run.ts");
-    const allMet = await runBenchmarks(name, {
+    // why: a benchmark that ran is a success even when it misses its goal — the figure, the limit and "met" are in
+    // its result file and table; a failure to run (an unknown name, a crash) still exits non-zero
+    await runBenchmarks(name, {
       rounds: options.rounds,
       durationSeconds: options.duration,
       connections: options.connections,
     });
-    if (!allMet) {
-      process.exitCode = 1;
-    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => fail(describeError(error)));

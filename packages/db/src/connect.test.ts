@@ -34,6 +34,22 @@ describe("uniqueViolation", () => {
     expect(uniqueViolation(error)).toEqual(["cabinet_id", "hook_number"]);
   });
 
+  it("names the columns behind a partial or expression index, which report only their name", async () => {
+    await sql`create table credentials (person_id text, kind text, status text)`.execute(handle.db);
+    await sql`create unique index credentials_one_pin on credentials (person_id) where kind = 'pin'`.execute(handle.db);
+    await sql`insert into credentials values ('p1', 'pin', 'active')`.execute(handle.db);
+    const error = await sql`insert into credentials values ('p1', 'pin', 'active')`
+      .execute(handle.db)
+      .catch((e: unknown) => e);
+    expect(uniqueViolation(error)).toEqual(["person_id"]);
+    const pg = Object.assign(new Error("duplicate key"), {
+      code: "23505",
+      constraint: "role_assignments_active_unique",
+      detail: "Key (person_id, role, scope_type, COALESCE(scope_id, ''::text))=(…) already exists.",
+    });
+    expect(uniqueViolation(pg)).toEqual(["role"]);
+  });
+
   it("answers null for any other error", async () => {
     const error = await sql`insert into hooks values ('a', 'c2', 4)`.execute(handle.db).catch((e: unknown) => e);
     expect(uniqueViolation(error)).toBeNull();

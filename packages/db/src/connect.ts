@@ -105,12 +105,31 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile: string
   return { db, dialect: "sqlite", location: options.sqliteFile, close: () => db.destroy() };
 }
 
+/** The columns behind each unique index whose violation does not name them plainly. */
+const INDEX_COLUMNS: Record<string, readonly string[]> = {
+  credentials_one_pin: ["person_id"],
+  credentials_badge_unique: ["badge_number"],
+  role_assignments_active_unique: ["role"],
+  users_person: ["person_id"],
+  keys_hook_unique: ["cabinet_id", "hook_number"],
+  people_employee_number_unique: ["employee_number"],
+};
+
 /**
  * The columns of the unique constraint a failed write broke, or null when the error is something else. Commands
  * check uniqueness before they write; this catches two writes that passed that check at the same moment.
  */
 export function uniqueViolation(error: unknown): string[] | null {
-  const e = error as { code?: unknown; detail?: unknown; message?: unknown } | null;
+  const e = error as { code?: unknown; detail?: unknown; message?: unknown; constraint?: unknown } | null;
+  // why: partial and expression indexes report their name, or an expression, rather than plain columns
+  const named =
+    e?.code === "23505"
+      ? String(e.constraint ?? "")
+      : (/UNIQUE constraint failed: index '([^']+)'/.exec(String(e?.message ?? ""))?.[1] ?? "");
+  const indexed = INDEX_COLUMNS[named];
+  if ((e?.code === "23505" || e?.code === "SQLITE_CONSTRAINT_UNIQUE") && indexed) {
+    return [...indexed];
+  }
   if (e?.code === "23505") {
     // PostgreSQL: `Key (cabinet_id, hook_number)=(…, 3) already exists.`
     const columns = /^Key \((.+?)\)=/.exec(String(e.detail ?? ""))?.[1];

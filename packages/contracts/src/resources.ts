@@ -372,6 +372,8 @@ export const User = z
     status: z.enum(PERSON_STATUSES),
     totpEnabled: z.boolean(),
     lastLoginAt: Timestamp.nullable(),
+    /** The person's name, so lists can show who without another request. */
+    personName: z.string(),
     ...stamps,
   })
   .meta({ id: "User" });
@@ -392,6 +394,7 @@ export const RoleAssignment = z
     scopeType: z.enum(SCOPE_TYPES),
     scopeId: Id.nullable(),
     status: z.enum(["active", "revoked"]),
+    personName: z.string(),
     ...stamps,
   })
   .meta({ id: "RoleAssignment" });
@@ -483,6 +486,7 @@ export const ProfileAssignment = z
     validFrom: LocalDate.nullable(),
     validUntil: LocalDate.nullable(),
     status: z.enum(["active", "revoked"]),
+    personName: z.string(),
     ...stamps,
   })
   .meta({ id: "ProfileAssignment" });

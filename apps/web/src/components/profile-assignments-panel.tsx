@@ -11,7 +11,7 @@ import type { AccessProfile, Person, ProfileAssignment } from "../types.ts";
 import { AppLink } from "./app-link.tsx";
 import { blankToNull, FormAlert, FormButtons, TextField, useApiForm } from "./form.tsx";
 import { PropertyField, useDefaultProperty } from "./property-field.tsx";
-import { PersonSelect, personName, RecordName } from "./remote-select.tsx";
+import { PersonSelect, RecordName } from "./remote-select.tsx";
 import { ResourceTable, statusColumn } from "./resource-table.tsx";
 
 function AssignForm({
@@ -137,11 +137,7 @@ export function ProfileAssignmentsPanel({
             ? {
                 key: "person",
                 header: "Person",
-                render: (a) => (
-                  <AppLink to={`/people/${a.personId}`}>
-                    <RecordName<Person> path="people" id={a.personId} labelOf={personName} />
-                  </AppLink>
-                ),
+                render: (a) => <AppLink to={`/people/${a.personId}`}>{a.personName}</AppLink>,
               }
             : {
                 key: "profile",

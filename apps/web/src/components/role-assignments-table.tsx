@@ -8,10 +8,9 @@ import { formatInstant } from "../format.ts";
 import { optionsOf, ROLE_LABELS } from "../labels.ts";
 import { useInvalidate, useOptionsList } from "../queries.ts";
 import { useSession } from "../session.tsx";
-import type { Person, Region, RoleAssignment } from "../types.ts";
+import type { Region, RoleAssignment } from "../types.ts";
 import { AppLink } from "./app-link.tsx";
 import { useScopeProperties } from "./grant-role-form.tsx";
-import { personName, RecordName } from "./remote-select.tsx";
 import { type Column, ResourceTable, statusColumn } from "./resource-table.tsx";
 
 export function RoleAssignmentsTable({
@@ -55,11 +54,7 @@ export function RoleAssignmentsTable({
           {
             key: "person",
             header: "Person",
-            render: (a: RoleAssignment) => (
-              <AppLink to={`/people/${a.personId}`}>
-                <RecordName<Person> path="people" id={a.personId} labelOf={personName} />
-              </AppLink>
-            ),
+            render: (a: RoleAssignment) => <AppLink to={`/people/${a.personId}`}>{a.personName}</AppLink>,
           },
         ]
       : []),

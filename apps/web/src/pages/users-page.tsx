@@ -4,12 +4,11 @@ import { useDisclosure } from "@mantine/hooks";
 import { AppLink } from "../components/app-link.tsx";
 import { GrantRoleForm } from "../components/grant-role-form.tsx";
 import { Page } from "../components/page.tsx";
-import { personName, RecordName } from "../components/remote-select.tsx";
 import { type Column, ResourceTable, statusColumn, statusFilter } from "../components/resource-table.tsx";
 import { RoleAssignmentsTable } from "../components/role-assignments-table.tsx";
 import { formatInstant } from "../format.ts";
 import { useSession } from "../session.tsx";
-import type { Person, User } from "../types.ts";
+import type { User } from "../types.ts";
 
 export function UsersPage() {
   const session = useSession();
@@ -32,7 +31,8 @@ export function UsersPage() {
     {
       key: "person",
       header: "Person",
-      render: (u) => <RecordName<Person> path="people" id={u.personId} labelOf={personName} />,
+      value: (u) => u.personName,
+      render: (u) => <AppLink to={`/people/${u.personId}`}>{u.personName}</AppLink>,
     },
     statusColumn(),
     { key: "totp", header: "Two-step sign-in", value: (u) => (u.totpEnabled ? "On" : "Off") },

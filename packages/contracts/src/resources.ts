@@ -3,6 +3,7 @@
  * document from them; the dashboard types its calls with them.
  */
 import { ROLES, SCOPE_TYPES } from "@keyward/domain/permissions";
+import { FACTOR_POLICIES, KEY_KINDS, KEY_STATUSES } from "@keyward/domain/vocabulary";
 import { z } from "zod";
 import { Id, ListQuery, LocalDate, patchOf, Status, Timestamp } from "./common.ts";
 
@@ -156,8 +157,8 @@ export const KeySetListQuery = ListQuery.extend({
 
 // ---------------------------------------------------------------- keys
 
-export const KEY_KINDS = ["unit", "common_area", "master", "sub_master", "vehicle", "other"] as const;
-export const KEY_STATUSES = ["in", "out", "lost", "retired", "with_resident"] as const;
+export { KEY_KINDS, KEY_STATUSES } from "@keyward/domain/vocabulary";
+
 // why: a tag is printed on a fob; it must say nothing about the unit, so only opaque characters are allowed
 const tagCode = z
   .string()
@@ -203,7 +204,7 @@ export const KeyListQuery = ListQuery.extend({
 
 // ---------------------------------------------------------------- cabinets and hooks
 
-export const FACTOR_POLICIES = ["badge_pin", "fingerprint_pin", "badge_fingerprint"] as const;
+export { FACTOR_POLICIES } from "@keyward/domain/vocabulary";
 export const CABINET_STATUSES = ["pending", "active", "archived"] as const;
 export const CabinetCapabilities = z.object({
   badgeReader: z.boolean().default(true),

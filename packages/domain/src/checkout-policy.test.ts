@@ -5,8 +5,6 @@ import {
   type CheckoutInput,
   computeDueAt,
   decideCheckout,
-  type KeyKind,
-  type KeyStatus,
   keyInScope,
   nextCurfew,
   type PolicyGrant,
@@ -14,6 +12,7 @@ import {
   type PolicyProfile,
 } from "./checkout-policy.ts";
 import { isWithinWindows, localTime, type Weekday, type WeeklyWindow } from "./schedule.ts";
+import type { KeyKind, KeyStatus } from "./vocabulary.ts";
 
 const ZONE = "America/Chicago";
 const PROPERTY = "prop-1";

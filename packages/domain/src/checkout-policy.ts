@@ -5,12 +5,8 @@
  */
 import { type Denial, denial } from "./denials.ts";
 import { isWithinWindows, localTime, minutesOf, type WeeklyWindow } from "./schedule.ts";
+import type { KeyKind, KeyStatus } from "./vocabulary.ts";
 import { addDays, instantAtLocal } from "./zoned-time.ts";
-
-/** Kinds of key, persisted as stable string keys (the contracts' KEY_KINDS). */
-export type KeyKind = "unit" | "common_area" | "master" | "sub_master" | "vehicle" | "other";
-/** Where a key is, persisted as stable string keys (the contracts' KEY_STATUSES). */
-export type KeyStatus = "in" | "out" | "lost" | "retired" | "with_resident";
 
 /** Which keys a profile covers (the contracts' KeyScope). */
 export interface KeyScope {

@@ -2,8 +2,9 @@
  * Why the cabinet or the server refused a step. Every denial has a stable code (persisted in events, switched on by
  * clients) and a sentence for the screen, in English and Spanish, that tells the person what to do next.
  */
-import type { KeyStatus } from "./checkout-policy.ts";
+
 import type { FactorKind } from "./identification.ts";
+import type { KeyStatus } from "./vocabulary.ts";
 
 type NoParams = Record<string, never>;
 

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   acceptedNext,
-  type FactorPolicy,
   identify,
   PIN_LOCKOUT_CLEAR,
   type PinLockoutState,
@@ -10,6 +9,7 @@ import {
   pinGate,
   recordPinAttempt,
 } from "./identification.ts";
+import type { FactorPolicy } from "./vocabulary.ts";
 
 const NOW = new Date("2026-06-01T12:00:00Z");
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);

@@ -2,10 +2,9 @@
  * Identification at a cabinet: which factors a visit still needs under the cabinet's factor policy, and PIN lockout.
  * Pure: the caller verifies badges, fingerprints and PIN hashes and passes the outcomes in, with the time of each.
  */
-import { type Denial, denial } from "./denials.ts";
 
-/** A cabinet's factor policy, persisted as a stable string key. */
-export type FactorPolicy = "badge_pin" | "fingerprint_pin" | "badge_fingerprint";
+import { type Denial, denial } from "./denials.ts";
+import type { FactorPolicy } from "./vocabulary.ts";
 
 /** What a person can present at the console. A user code names who is trying; it is never a factor by itself. */
 export type FactorKind = "badge" | "fingerprint" | "user_code" | "pin";

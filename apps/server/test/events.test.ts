@@ -2,6 +2,7 @@
  * The events table: append-only by mechanism on both dialects, and never a place where a secret leaks.
  */
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiEvent, countOf, rowOf } from "./db-probes.ts";
 import { Factory, TEST_PASSWORD } from "./factories.ts";
@@ -173,5 +174,24 @@ describe("events never hold a secret", () => {
       .execute();
     expect(JSON.stringify(stored)).not.toContain("a brand new passphrase");
     expect(JSON.stringify(stored)).not.toContain("argon2");
+  });
+});
+
+describe("a PostgreSQL server that cuts idle connections", () => {
+  it.runIf(testPostgresUrl !== undefined)("costs the process nothing: the next query opens a fresh one", async () => {
+    const db = server.services.db;
+    const name = (await sql<{ name: string }>`select current_database() as name`.execute(db)).rows[0]?.name;
+    // Another session ends every idle connection of this database, as an administrator or a failover would.
+    const admin = new pg.Client({ connectionString: testPostgresUrl });
+    await admin.connect();
+    const ended = await admin.query(
+      "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and state = 'idle'",
+      [name],
+    );
+    expect(ended.rowCount).toBeGreaterThan(0);
+    await admin.end();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const result = await sql<{ one: number }>`select 1 as one`.execute(db);
+    expect(result.rows[0]?.one).toBe(1);
   });
 });

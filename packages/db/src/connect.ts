@@ -83,6 +83,12 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile: string
   if (isPostgresUrl(options.databaseUrl)) {
     installPgTypeParsers();
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // why: an idle pooled connection can be cut by the server (a restart, a failover, an administrator); pg then
+    // emits "error" on the pool, which would crash the process if nobody listened. The pool has already dropped
+    // that client and opens a fresh one on the next query, so a warning is all this deserves.
+    pool.on("error", (error) => {
+      process.emitWarning(`PostgreSQL closed an idle connection: ${error.message}`, { code: "KEYWARD_PG_IDLE" });
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const safe = new URL(options.databaseUrl);
     safe.password = "";

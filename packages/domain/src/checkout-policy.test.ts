@@ -181,6 +181,15 @@ describe("decideCheckout: scope", () => {
     }
   });
 
+  it("decides a key asked for twice once, on its first mention", () => {
+    const common = [grant(profile({ keyScope: { ...NO_SCOPE, keyKinds: ["common_area" as KeyKind] } }))];
+    const asUnit = key({ id: "k3", kind: "unit" });
+    const asCommon = key({ id: "k3", kind: "common_area" });
+    // Found by fast-check: with the last mention kept, a key outside the scope was released.
+    expect(decide({ grants: common, keys: [asUnit, asCommon] }).outcome).toBe("denied");
+    expect(decide({ grants: common, keys: [asCommon, asUnit] }).outcome).toBe("granted");
+  });
+
   it("gives a restricted key only to a profile that includes restricted keys, even with all keys", () => {
     const restricted = key({ restricted: true });
     expect(decide({ keys: [restricted] })).toMatchObject({ denial: { code: "restricted_key" } });

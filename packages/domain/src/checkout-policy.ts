@@ -289,8 +289,9 @@ export function decideCheckout(input: CheckoutInput, now: Date): CheckoutDecisio
     return deny();
   }
 
-  // why: a key asked for twice is one key; counting it twice would let the limit check and the grant disagree
-  const keys = [...new Map(input.keys.map((k) => [k.id, k])).values()];
+  // why: a key asked for twice is one key — counting it twice would let the limit check and the grant disagree —
+  // and the first mention is the one decided on
+  const keys = input.keys.filter((k, index, all) => all.findIndex((other) => other.id === k.id) === index);
   if (keys.length === 0) {
     denials.push(denial("no_keys_requested", {}));
     return deny();

@@ -2,40 +2,25 @@
  * What the browser tests share: Debian's Chromium driven by playwright-core, a real Keyward server over a fresh
  * database seeded with the demo organization, and the built dashboard that server serves.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { seedDemo } from "../../server/src/commands/seed-demo.ts";
+import { afterAll, beforeAll } from "vitest";
+import { webBuildIsStale } from "../../../scripts/web-build.js";
+import { DEMO_PASSWORD, seedDemo } from "../../server/src/commands/seed-demo.ts";
 import { startTestServer, type TestServer } from "../../server/test/harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const webRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Every demo login's password. */
-export const DEMO_PASSWORD = "keyward-demo";
-
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
-}
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /**
- * Fails unless apps/web/dist holds a build at least as new as the sources: the server serves that build, so a stale
- * one would test yesterday's dashboard.
+ * Fails unless apps/web/dist holds a build at least as new as everything it is built from: the server serves that
+ * build, so a stale one would test yesterday's dashboard. The same rule `npm test` uses to decide to rebuild.
  */
 export function assertDashboardBuilt(): void {
-  const index = join(webRoot, "dist/index.html");
-  if (!existsSync(index)) {
-    throw new Error("The dashboard is not built (apps/web/dist is missing): run `npm run build` first.");
-  }
-  const built = statSync(index).mtimeMs;
-  if (newest(join(webRoot, "src")) > built || statSync(join(webRoot, "index.html")).mtimeMs > built) {
-    throw new Error("The dashboard build is older than its sources: run `npm run build` first (`npm test` does).");
+  if (webBuildIsStale(repoRoot)) {
+    throw new Error("The dashboard build is missing or older than its sources: run `npm run build` (`npm test` does).");
   }
 }
 
@@ -68,6 +53,37 @@ export async function startDemoServer(): Promise<TestServer> {
     throw new Error("the demo could not be seeded into a fresh database");
   }
   return server;
+}
+
+/**
+ * Starts a demo server and a browser before the enclosing block's tests and closes both after them.
+ * @returns accessors, valid once the block's tests run.
+ */
+export function withDemoBrowser(): { readonly server: TestServer; readonly browser: Browser } {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startDemoServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) {
+      throw new Error("the demo server and browser start in beforeAll; use them inside hooks and tests");
+    }
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get browser() {
+      return started(browser);
+    },
+  };
 }
 
 /** Signs in through the sign-in screen and waits for the home page. */

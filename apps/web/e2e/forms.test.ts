@@ -1,34 +1,15 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TestServer } from "../../server/test/harness.ts";
-import {
-  chooseProperty,
-  expectVisible,
-  launchBrowser,
-  navigate,
-  pickFirstEnabledOption,
-  signIn,
-  startDemoServer,
-} from "./browser.ts";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chooseProperty, expectVisible, navigate, pickFirstEnabledOption, signIn, withDemoBrowser } from "./browser.ts";
 
 describe("dashboard: creating records through the forms", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const demo = withDemoBrowser();
   let page: Page;
-
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
   beforeEach(async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await demo.browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(page, server.url, "admin@demo.keyward.test");
+    await signIn(page, demo.server.url, "admin@demo.keyward.test");
     await chooseProperty(page, "Maple Court Apartments");
   });
 
@@ -67,7 +48,7 @@ describe("dashboard: creating records through the forms", () => {
     await expectVisible(page.getByRole("link", { name: /^Leasing office, hook \d+$/ }));
 
     // The key is in the database, on that cabinet, and its creation is in its history.
-    const api = await server.client().login("admin@demo.keyward.test", "keyward-demo");
+    const api = await demo.server.client().login("admin@demo.keyward.test", "keyward-demo");
     const found = await api.get<{ items: { label: string; cabinetId: string | null; status: string }[] }>(
       "/api/v1/keys?q=KW-TEST-0901",
     );

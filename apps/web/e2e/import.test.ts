@@ -1,35 +1,19 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestServer } from "../../server/test/harness.ts";
-import {
-  chooseProperty,
-  expectGone,
-  expectVisible,
-  launchBrowser,
-  navigate,
-  signIn,
-  startDemoServer,
-} from "./browser.ts";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { chooseProperty, expectGone, expectVisible, navigate, signIn, withDemoBrowser } from "./browser.ts";
 
 const BAD = "number,building,occupancy\nZ801,Building Z,occupied\nZ802,Building Z,sold\n";
 const GOOD = "number,building,occupancy\nZ801,Building Z,occupied\nZ802,Building Z,vacant\n";
 
 describe("dashboard: CSV import of units", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const demo = withDemoBrowser();
   let page: Page;
 
   beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await demo.browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
-    await signIn(page, server.url, "admin@demo.keyward.test");
+    await signIn(page, demo.server.url, "admin@demo.keyward.test");
     await chooseProperty(page, "Harbor View Residences");
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it("lists a dry run's problems by row and column, and imports nothing", async () => {

@@ -1,26 +1,18 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestServer } from "../../server/test/harness.ts";
-import { expectVisible, launchBrowser, signIn, startDemoServer } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectVisible, signIn, withDemoBrowser } from "./browser.ts";
 
 describe("dashboard on a phone (390×844)", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const demo = withDemoBrowser();
   let page: Page;
 
   beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    page = await demo.browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     page.setDefaultTimeout(10_000);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it("keeps the navigation behind a burger, and closes it after choosing a page", async () => {
-    await signIn(page, server.url, "admin@demo.keyward.test");
+    await signIn(page, demo.server.url, "admin@demo.keyward.test");
     const nav = page.locator(`nav[aria-label="Main navigation"]`);
     const burger = page.getByRole("button", { name: "Open navigation" });
     await expectVisible(burger);

@@ -1,37 +1,18 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TestServer } from "../../server/test/harness.ts";
-import {
-  chooseProperty,
-  expectGone,
-  expectVisible,
-  launchBrowser,
-  navigate,
-  signIn,
-  startDemoServer,
-} from "./browser.ts";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { chooseProperty, expectGone, expectVisible, navigate, signIn, withDemoBrowser } from "./browser.ts";
 
 describe("dashboard: signing in and choosing a property", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const demo = withDemoBrowser();
   let page: Page;
-
-  beforeAll(async () => {
-    server = await startDemoServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
   beforeEach(async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await demo.browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
   });
 
   it("shows the server's message for a wrong password and stays on sign-in", async () => {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${demo.server.url}/`);
     await page.getByLabel("E-mail").fill("admin@demo.keyward.test");
     await page.getByRole("textbox", { name: "Password" }).fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -40,7 +21,7 @@ describe("dashboard: signing in and choosing a property", () => {
   });
 
   it("signs in, lands on the home page, and signs out", async () => {
-    await signIn(page, server.url, "admin@demo.keyward.test");
+    await signIn(page, demo.server.url, "admin@demo.keyward.test");
     await expectVisible(page.getByRole("heading", { level: 1, name: "Hello, Avery" }));
     // The demo's cabinets all await enrolment: the home page says so, from the API.
     await expectVisible(page.getByText("Cabinets not yet enrolled"));
@@ -51,7 +32,7 @@ describe("dashboard: signing in and choosing a property", () => {
 
   it("switches property with one login, and lists only the chosen property's records", async () => {
     // The property manager holds a role at both demo properties, and no organization-wide one.
-    await signIn(page, server.url, "manager@demo.keyward.test");
+    await signIn(page, demo.server.url, "manager@demo.keyward.test");
     await navigate(page, "Units");
     await chooseProperty(page, "Maple Court Apartments");
     const units = page.getByRole("table", { name: "Units" });

@@ -5,12 +5,12 @@
  */
 import type { Executor } from "@keyward/db/connect";
 import type { ResourceDef } from "./definition.ts";
-import { columnOf, type Row } from "./records.ts";
+import { columnOf, decodeValue, type Row, type Storage, storageOf } from "./records.ts";
 
 interface Field {
   name: string;
   column: string;
-  decode: "json" | "flag" | null;
+  storage: Storage;
 }
 
 const fieldCache = new WeakMap<ResourceDef, readonly Field[]>();
@@ -22,7 +22,7 @@ function fieldsOf(def: ResourceDef): readonly Field[] {
     fields = Object.keys(def.item.shape).map((name) => ({
       name,
       column: columnOf(name),
-      decode: def.encoding.json?.includes(name) ? "json" : def.encoding.flags?.includes(name) ? "flag" : null,
+      storage: storageOf(name, def.encoding),
     }));
     fieldCache.set(def, fields);
   }
@@ -38,16 +38,8 @@ export async function presentRows(def: ResourceDef, db: Executor, rows: Row[]): 
     // why: events store what this returns, and the append-only log can never be scrubbed of a leaked hash later —
     // so only the schema's fields are copied, by name, in one pass over a precomputed list
     const item: Row = {};
-    for (const { name, column, decode } of fields) {
-      const value = name in extra ? extra[name] : row[column];
-      item[name] =
-        value === undefined || value === null
-          ? null
-          : decode === "json" && typeof value === "string"
-            ? JSON.parse(value)
-            : decode === "flag"
-              ? value === 1 || value === true
-              : value;
+    for (const { name, column, storage } of fields) {
+      item[name] = decodeValue(name in extra ? extra[name] : row[column], storage) ?? null;
     }
     return item;
   });

@@ -63,15 +63,31 @@ export function fromColumns(row: Row, encoding: Encoding): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(row)) {
     const key = camel(column);
-    if (encoding.json?.includes(key)) {
-      out[key] = typeof value === "string" ? JSON.parse(value) : value;
-    } else if (encoding.flags?.includes(key)) {
-      out[key] = value === 1 || value === true;
-    } else {
-      out[key] = value;
-    }
+    out[key] = decodeValue(value, storageOf(key, encoding));
   }
   return out;
+}
+
+/** How a camelCase field is stored: as JSON text, as a 0/1 flag, or as itself. */
+export type Storage = "json" | "flag" | null;
+
+/** The storage of a field under an encoding. */
+export function storageOf(field: string, encoding: Encoding): Storage {
+  return encoding.json?.includes(field) ? "json" : encoding.flags?.includes(field) ? "flag" : null;
+}
+
+/** A stored value as the API presents it: JSON parsed, flags as booleans, nulls kept. */
+export function decodeValue(value: unknown, storage: Storage): unknown {
+  if (value === null || value === undefined) {
+    return value;
+  }
+  if (storage === "json") {
+    return typeof value === "string" ? JSON.parse(value) : value;
+  }
+  if (storage === "flag") {
+    return value === 1 || value === true;
+  }
+  return value;
 }
 
 /** The snake_case column of a camelCase field. */

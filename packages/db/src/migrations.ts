@@ -435,10 +435,187 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
     .execute();
 }
 
+/**
+ * The cabinet: device identities and their enrolment codes, each device's event chain as received, open and closed
+ * checkouts, each cabinet's live state, commands on their way down, snapshot versions and the server's signing key.
+ */
+async function cabinets(db: AnyDb, dialect: Dialect): Promise<void> {
+  const t = types(dialect);
+
+  await db.schema
+    .createTable("server_keys")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("algorithm", "text", (c) => c.notNull())
+    .addColumn("public_key", "text", (c) => c.notNull())
+    .addColumn("private_key", "text", (c) => c.notNull())
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  // why: one counter per organization, bumped in the transaction of every change a cabinet's snapshot reflects
+  await db.schema
+    .createTable("snapshot_versions")
+    .addColumn("organization_id", "text", (c) => c.primaryKey().references("organizations.id"))
+    .addColumn("version", "integer", (c) => c.notNull())
+    .addColumn("changed_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("cabinet_enrollment_codes")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("cabinet_id", "text", (c) => c.notNull().references("cabinets.id"))
+    .addColumn("code_hash", "text", (c) => c.notNull().unique())
+    .addColumn("expires_at", t.ts, (c) => c.notNull())
+    .addColumn("used_at", t.ts)
+    .addColumn("created_by", "text")
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("cabinet_devices")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("cabinet_id", "text", (c) => c.notNull().references("cabinets.id"))
+    .addColumn("public_key", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("agent_version", "text")
+    .addColumn("enrolled_at", t.ts, (c) => c.notNull())
+    .addColumn("retired_at", t.ts)
+    // why: the chain head as stored; the next upload must continue it (seq = last_seq + 1, prev_hash = last_hash)
+    .addColumn("last_seq", "integer", (c) => c.notNull())
+    .addColumn("last_hash", "text", (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("cabinet_devices_cabinet")
+    .on("cabinet_devices")
+    .columns(["cabinet_id", "status"])
+    .execute();
+
+  await db.schema
+    .createTable("cabinet_events")
+    .addColumn("device_id", "text", (c) => c.notNull().references("cabinet_devices.id"))
+    .addColumn("seq", "integer", (c) => c.notNull())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("cabinet_id", "text", (c) => c.notNull().references("cabinets.id"))
+    .addColumn("type", "text", (c) => c.notNull())
+    .addColumn("occurred_at", t.ts, (c) => c.notNull())
+    .addColumn("received_at", t.ts, (c) => c.notNull())
+    .addColumn("prev_hash", "text", (c) => c.notNull())
+    .addColumn("hash", "text", (c) => c.notNull())
+    .addColumn("data", t.json, (c) => c.notNull())
+    .addColumn("event_id", "text", (c) => c.notNull())
+    // why: each (device, seq) is stored exactly once however often an upload arrives
+    .addPrimaryKeyConstraint("cabinet_events_pk", ["device_id", "seq"])
+    .execute();
+  await db.schema
+    .createIndex("cabinet_events_cabinet_time")
+    .on("cabinet_events")
+    .columns(["organization_id", "cabinet_id", "occurred_at"])
+    .execute();
+  if (dialect === "postgres") {
+    await sql`create trigger cabinet_events_append_only before update or delete on cabinet_events
+      for each row execute function keyward_events_append_only()`.execute(db);
+    await sql`create trigger cabinet_events_no_truncate before truncate on cabinet_events
+      for each statement execute function keyward_events_append_only()`.execute(db);
+  } else {
+    await sql`create trigger cabinet_events_no_update before update on cabinet_events
+      begin select raise(abort, 'cabinet events are append-only'); end`.execute(db);
+    await sql`create trigger cabinet_events_no_delete before delete on cabinet_events
+      begin select raise(abort, 'cabinet events are append-only'); end`.execute(db);
+  }
+
+  await db.schema
+    .createTable("checkouts")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("key_id", "text", (c) => c.notNull().references("keys.id"))
+    .addColumn("unit_id", "text", (c) => c.references("units.id"))
+    .addColumn("person_id", "text", (c) => c.references("people.id"))
+    .addColumn("authorized", "integer", (c) => c.notNull())
+    .addColumn("cabinet_id", "text", (c) => c.references("cabinets.id"))
+    .addColumn("hook_out", "integer")
+    .addColumn("reason_code_id", "text", (c) => c.references("reason_codes.id"))
+    .addColumn("work_order", "text")
+    .addColumn("out_at", t.ts, (c) => c.notNull())
+    .addColumn("due_at", t.ts)
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("returned_at", t.ts)
+    .addColumn("returned_by", "text", (c) => c.references("people.id"))
+    .addColumn("return_cabinet_id", "text", (c) => c.references("cabinets.id"))
+    .addColumn("hook_in", "integer")
+    .addColumn("out_event_id", "text", (c) => c.notNull())
+    .addColumn("in_event_id", "text")
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  // why: the keys-out board and a key's history read current state and recent history from indexes, never a scan
+  await db.schema
+    .createIndex("checkouts_open")
+    .on("checkouts")
+    .columns(["organization_id", "status", "property_id", "out_at", "id"])
+    .execute();
+  await db.schema.createIndex("checkouts_key").on("checkouts").columns(["key_id", "out_at"]).execute();
+  await db.schema.createIndex("checkouts_person").on("checkouts").columns(["person_id", "status"]).execute();
+  await db.schema
+    .createIndex("checkouts_property_time")
+    .on("checkouts")
+    .columns(["organization_id", "property_id", "out_at"])
+    .execute();
+  // why: a key has at most one open checkout; two cabinets reporting the same key out cannot both open one
+  await db.schema
+    .createIndex("checkouts_one_open_per_key")
+    .on("checkouts")
+    .columns(["key_id"])
+    .unique()
+    .where(sql.ref("status"), "=", "open")
+    .execute();
+
+  await db.schema
+    .createTable("cabinet_states")
+    .addColumn("cabinet_id", "text", (c) => c.primaryKey().references("cabinets.id"))
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("door", "text", (c) => c.notNull())
+    .addColumn("last_contact_at", t.ts)
+    .addColumn("last_event_at", t.ts)
+    .addColumn("snapshot_version", "integer")
+    .addColumn("open_alarms", "integer", (c) => c.notNull())
+    .addColumn("last_alarm", "text")
+    .addColumn("last_alarm_at", t.ts)
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("cabinet_commands")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.notNull().references("properties.id"))
+    .addColumn("cabinet_id", "text", (c) => c.notNull().references("cabinets.id"))
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("params", t.json, (c) => c.notNull())
+    .addColumn("reason", "text", (c) => c.notNull())
+    .addColumn("requested_by", "text")
+    .addColumn("requested_at", t.ts, (c) => c.notNull())
+    .addColumn("expires_at", t.ts, (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("executed_at", t.ts)
+    .execute();
+  await db.schema
+    .createIndex("cabinet_commands_pending")
+    .on("cabinet_commands")
+    .columns(["cabinet_id", "status", "requested_at"])
+    .execute();
+}
+
 /** The migrations, in order, for a dialect. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_initial": { up: (db) => initial(db, dialect) },
+    "0002_cabinets": { up: (db) => cabinets(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -261,6 +261,122 @@ export interface LoginThrottleTable {
   locked_until: Ts | null;
 }
 
+export interface ServerKeyTable {
+  id: string;
+  algorithm: string;
+  public_key: string;
+  private_key: string;
+  created_at: Ts;
+}
+
+export interface SnapshotVersionTable {
+  organization_id: string;
+  version: number;
+  changed_at: Ts;
+}
+
+export interface CabinetEnrollmentCodeTable {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  cabinet_id: string;
+  /** SHA-256 of the one-time code; the code itself is shown once. */
+  code_hash: string;
+  expires_at: Ts;
+  used_at: Ts | null;
+  created_by: string | null;
+  created_at: Ts;
+}
+
+export interface CabinetDeviceTable {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  cabinet_id: string;
+  /** Ed25519 public key, base64url of the raw 32 bytes. */
+  public_key: string;
+  status: string;
+  agent_version: string | null;
+  enrolled_at: Ts;
+  retired_at: Ts | null;
+  last_seq: number;
+  last_hash: string;
+}
+
+export interface CabinetEventTable {
+  device_id: string;
+  seq: number;
+  organization_id: string;
+  property_id: string;
+  cabinet_id: string;
+  type: string;
+  /** The device's clock. */
+  occurred_at: Ts;
+  /** The server's clock. */
+  received_at: Ts;
+  prev_hash: string;
+  hash: string;
+  /** JSON: the event's data as the device signed it. */
+  data: Json;
+  /** The organization event it was appended as. */
+  event_id: string;
+}
+
+export interface CheckoutTable {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  key_id: string;
+  unit_id: string | null;
+  person_id: string | null;
+  authorized: Flag;
+  cabinet_id: string | null;
+  hook_out: number | null;
+  reason_code_id: string | null;
+  work_order: string | null;
+  out_at: Ts;
+  due_at: Ts | null;
+  status: string;
+  returned_at: Ts | null;
+  returned_by: string | null;
+  return_cabinet_id: string | null;
+  hook_in: number | null;
+  out_event_id: string;
+  in_event_id: string | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface CabinetStateTable {
+  cabinet_id: string;
+  organization_id: string;
+  property_id: string;
+  door: string;
+  last_contact_at: Ts | null;
+  last_event_at: Ts | null;
+  snapshot_version: number | null;
+  open_alarms: number;
+  last_alarm: string | null;
+  last_alarm_at: Ts | null;
+  updated_at: Ts;
+}
+
+export interface CabinetCommandTable {
+  id: string;
+  organization_id: string;
+  property_id: string;
+  cabinet_id: string;
+  kind: string;
+  /** JSON: the command's parameters. */
+  params: Json;
+  reason: string;
+  requested_by: string | null;
+  requested_at: Ts;
+  expires_at: Ts;
+  status: string;
+  executed_at: Ts | null;
+}
+
 export interface Database {
   organizations: OrganizationTable;
   regions: RegionTable;
@@ -282,6 +398,14 @@ export interface Database {
   reason_codes: ReasonCodeTable;
   events: EventTable;
   login_throttle: LoginThrottleTable;
+  server_keys: ServerKeyTable;
+  snapshot_versions: SnapshotVersionTable;
+  cabinet_enrollment_codes: CabinetEnrollmentCodeTable;
+  cabinet_devices: CabinetDeviceTable;
+  cabinet_events: CabinetEventTable;
+  checkouts: CheckoutTable;
+  cabinet_states: CabinetStateTable;
+  cabinet_commands: CabinetCommandTable;
 }
 
 /** Names of tables whose rows belong to a property (scoped by `property_id`). */

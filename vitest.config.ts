@@ -9,6 +9,7 @@ export default defineConfig({
       "apps/*/src/**/*.test.ts",
       "apps/*/test/**/*.test.ts",
       "apps/web/e2e/**/*.test.ts",
+      "apps/kiosk/e2e/**/*.test.ts",
     ],
     environment: "node",
     pool: "forks",

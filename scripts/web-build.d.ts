@@ -1,2 +1,2 @@
-/** Whether the dashboard's build is missing or older than anything it is built from (see web-build.js). */
+/** Whether the dashboard's or the kiosk's build is missing or older than anything it is built from (see web-build.js). */
 export function webBuildIsStale(root: string): boolean;

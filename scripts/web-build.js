@@ -1,4 +1,4 @@
-// Whether the dashboard's build is missing or older than anything it is built from.
+// Whether the browser apps' builds (the dashboard and the cabinet kiosk) are missing or older than their sources.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -9,21 +9,20 @@ function newest(dir) {
       continue;
     }
     const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
-}
-
-/** @param {string} root the repository root */
-export function webBuildIsStale(root) {
-  const index = resolve(root, "apps/web/dist/index.html");
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimfunction appIsStale(root, app) {
+  const index = resolve(root, `apps/${app}/dist/index.html`);
   if (!existsSync(index)) {
     return true;
   }
   const built = statSync(index).mtimeMs;
   return [
-    resolve(root, "apps/web"),
+    resolve(root, `apps/${app}`),
     resolve(root, "packages/contracts/src"),
     resolve(root, "packages/domain/src"),
   ].some((dir) => newest(dir) > built);
+}
+
+/** @param {string} root the repository root */
+export function webBuildIsStale(root) {
+  return ["web", "kiosk"].some((app) => appIsStale(root, app));
 }

@@ -142,6 +142,7 @@ async function measure(options: BenchOptions): Promise<BenchmarkResult> {
       limit: { name: "bare Fastify hello-world (GET / → {hello: world})", figure: round(limit) },
       ratio: round(ratio, 4),
       goal: GOAL,
+      goalKind: "ratio_at_least",
       met: ratio >= GOAL,
       measuredAt: new Date().toISOString(),
       machine,

@@ -24,11 +24,14 @@ export async function runBenchmarks(name: string | undefined, options: BenchOpti
   for (const benchmark of selected) {
     const result = await benchmark.run(options);
     const path = writeResult(result);
+    const verdict = result.met ? "met" : "NOT MET";
     process.stdout.write(
-      `  ${result.name}: ${formatNumber(result.figure)} ${result.unit}; limit ${formatNumber(result.limit.figure)} ` +
-        `(${result.limit.name}); ratio ${result.ratio} vs goal ${result.goal} → ${result.met ? "met" : "NOT MET"}\n` +
-        `  written to ${path}\n`,
+      result.limit && result.ratio !== null
+        ? `  ${result.name}: ${formatNumber(result.figure)} ${result.unit}; limit ${formatNumber(result.limit.figure)} ` +
+            `(${result.limit.name}); ratio ${result.ratio} vs goal ${result.goal} → ${verdict}\n`
+        : `  ${result.name}: ${formatNumber(result.figure)} ${result.unit} vs goal < ${result.goal} → ${verdict}\n`,
     );
+    process.stdout.write(`  written to ${path}\n`);
     allMet &&= result.met;
   }
   return allMet;

@@ -23,19 +23,22 @@ export interface Machine {
 }
 
 /**
- * A benchmark's result, written to bench/results/NAME.json. `limit` is the machine's own limit for the same kind of
- * work, measured in the same run, so `ratio` (figure / limit.figure) says how much of the machine the code keeps and
- * can be compared with `goal` on any machine.
+ * A benchmark's result, written to bench/results/NAME.json. Two kinds of goal:
+ * - `ratio_at_least` (throughput): `limit` is the machine's own limit for the same kind of work, measured in the same
+ *   run, so `ratio` (figure / limit.figure) says how much of the machine the code keeps and can be compared with
+ *   `goal` on any machine;
+ * - `at_most` (latency): the figure itself (milliseconds) must stay under `goal`; `limit` and `ratio` are null.
  */
 export interface BenchmarkResult {
   name: string;
   description: string;
   figure: number;
   unit: string;
-  limit: { name: string; figure: number };
-  ratio: number;
+  limit: { name: string; figure: number } | null;
+  ratio: number | null;
   goal: number;
-  /** Whether ratio ≥ goal. */
+  goalKind: "ratio_at_least" | "at_most";
+  /** Whether the goal is met: ratio ≥ goal, or figure < goal. */
   met: boolean;
   measuredAt: string;
   machine: Machine;

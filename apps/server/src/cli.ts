@@ -127,8 +127,9 @@ program
     const config = configFromEnvironment();
     const handle = await openMigrated(config);
     const started = Date.now();
-    const logins = await seedDemo(handle.db, new Date());
-    if (logins) {
+    const seeded = await seedDemo(handle.db, new Date());
+    const logins = seeded?.logins ?? null;
+    if (seeded) {
       process.stdout.write(`Seeded "${DEMO_ORGANIZATION}" in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     } else {
       process.stdout.write("The database already holds data; the demo seed left it untouched.\n");

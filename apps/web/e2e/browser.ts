@@ -47,8 +47,8 @@ export async function launchBrowser(): Promise<Browser> {
 export async function startDemoServer(): Promise<TestServer> {
   assertDashboardBuilt();
   const server = await startTestServer();
-  const logins = await seedDemo(server.services.db, server.clock.now());
-  if (!logins) {
+  const seeded = await seedDemo(server.services.db, server.clock.now());
+  if (!seeded) {
     await server.close();
     throw new Error("the demo could not be seeded into a fresh database");
   }

@@ -4,7 +4,7 @@
  * and dashboard logins, reason codes, holiday calendars and access profiles with weekly windows.
  * It refuses to touch a database that already holds an organization.
  */
-import type { Executor } from "@keyward/db/connect";
+import type { Db } from "@keyward/db/connect";
 import type { Role, ScopeType } from "@keyward/domain/permissions";
 import { systemActor } from "../auth/actor.ts";
 import type { CommandContext } from "../resources/definition.ts";
@@ -21,6 +21,7 @@ import {
   regions,
   units,
 } from "../resources/definitions.ts";
+import { activatePin } from "./activate-pin.ts";
 import { createRecord } from "./create-record.ts";
 import { grantRole } from "./grant-role.ts";
 import { issueCredential } from "./issue-credential.ts";
@@ -33,6 +34,31 @@ export const DEMO_ORGANIZATION = "Demo Property Management";
 export interface DemoLogin {
   email: string;
   role: string;
+}
+
+/** A demo person who uses the cabinets: what to present at the kiosk. */
+export interface DemoCabinetUser {
+  personId: string;
+  name: string;
+  role: string;
+  badge: string;
+  pin: string;
+  /** The properties where they hold an access profile. */
+  propertyIds: string[];
+}
+
+/** What the seed created: dashboard sign-ins and the people who can open the cabinets. */
+export interface DemoSeed {
+  logins: DemoLogin[];
+  cabinetUsers: DemoCabinetUser[];
+}
+
+/**
+ * The demo PIN of a badge. why: every demo PIN is printed for all to read, like the demo password; deriving it from
+ * the badge keeps each person's distinct and easy to find, and the organization's PIN rules still accept it.
+ */
+export function demoPin(badge: string): string {
+  return `${badge}27`;
 }
 
 const COMMON_AREAS = [
@@ -99,10 +125,11 @@ function tagFor(n: number): string {
 
 /**
  * Seeds the demo into an empty database.
- * @returns the logins created, or `null` when the database already holds data (nothing is touched).
+ * Cabinet users get a PIN through the real activation path, so the kiosk verifies exactly what production does.
+ * @returns the logins and cabinet users created, or `null` when the database already holds data (nothing is touched).
  */
-export async function seedDemo(db: Executor, now: Date): Promise<DemoLogin[] | null> {
-  return db.transaction().execute(async (tx) => {
+export async function seedDemo(db: Db, now: Date): Promise<DemoSeed | null> {
+  const seeded = await db.transaction().execute(async (tx) => {
     if (!(await setupNeeded(tx))) {
       return null;
     }
@@ -409,7 +436,8 @@ export async function seedDemo(db: Executor, now: Date): Promise<DemoLogin[] | n
         email: "tech3@demo.keyward.test",
         home: harbor,
         roles: [{ role: "technician", scopeType: "property", scopeId: harbor }],
-        profiles: [harborProfiles["Maintenance — weekdays"] ?? ""],
+        // why: the demo may run on a weekend; Harbor View's cabinet needs someone who can open it at any hour
+        profiles: [harborProfiles["Maintenance — weekdays"] ?? "", harborProfiles["Emergency on-call"] ?? ""],
         label: "maintenance technician, Harbor View",
       },
       {
@@ -434,6 +462,7 @@ export async function seedDemo(db: Executor, now: Date): Promise<DemoLogin[] | n
       },
     ];
     const logins: DemoLogin[] = [{ email: "admin@demo.keyward.test", role: "administrator, whole organization" }];
+    const cabinetUsers: (DemoCabinetUser & { credentialId: string; activationCode: string })[] = [];
     for (const plan of staff) {
       const person = await createRecord(ctx, people, {
         firstName: plan.first,
@@ -446,7 +475,8 @@ export async function seedDemo(db: Executor, now: Date): Promise<DemoLogin[] | n
         startDate: "2024-03-01",
       });
       const personId = String(person.id);
-      await issueCredential(ctx, personId, { kind: "badge", badgeNumber: String(badge++) });
+      const badgeNumber = String(badge++);
+      await issueCredential(ctx, personId, { kind: "badge", badgeNumber });
       for (const role of plan.roles) {
         await grantRole(ctx, { personId, ...role });
       }
@@ -466,7 +496,36 @@ export async function seedDemo(db: Executor, now: Date): Promise<DemoLogin[] | n
         await createUser(ctx, { personId, email: plan.email, password: DEMO_PASSWORD });
         logins.push({ email: plan.email, role: plan.label });
       }
+      const profileIds = plan.profiles.filter(Boolean);
+      if (profileIds.length > 0) {
+        const pin = await issueCredential(ctx, personId, { kind: "pin" });
+        const held = await tx
+          .selectFrom("access_profiles")
+          .select("property_id")
+          .where("id", "in", profileIds)
+          .execute();
+        cabinetUsers.push({
+          personId,
+          name: `${plan.first} ${plan.last}`,
+          role: plan.label,
+          badge: badgeNumber,
+          pin: demoPin(badgeNumber),
+          propertyIds: [...new Set(held.map((p) => p.property_id))],
+          credentialId: String(pin.credential.id),
+          activationCode: pin.activationCode ?? "",
+        });
+      }
     }
-    return logins;
+    return { logins, cabinetUsers };
   });
+  if (!seeded) {
+    return null;
+  }
+  for (const user of seeded.cabinetUsers) {
+    await activatePin(db, { credentialId: user.credentialId, activationCode: user.activationCode, pin: user.pin }, now);
+  }
+  return {
+    logins: seeded.logins,
+    cabinetUsers: seeded.cabinetUsers.map(({ credentialId: _c, activationCode: _a, ...user }) => user),
+  };
 }

@@ -19,11 +19,15 @@ import {
 } from "fastify-type-provider-zod";
 import { loadActor } from "./auth/actor.ts";
 import { resumeSession, SESSION_COOKIE } from "./auth/sessions.ts";
+import { SyncError } from "./cabinet/sync-errors.ts";
 import { ApiError, conflict } from "./errors.ts";
+import { OpenStreams } from "./live/sse.ts";
 import { RESOURCES } from "./resources/definitions.ts";
 import { fieldOf } from "./resources/records.ts";
+import { registerAgentRoutes } from "./routes/agent-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerCredentialRoutes } from "./routes/credential-routes.ts";
+import { registerCustodyRoutes } from "./routes/custody-routes.ts";
 import { registerHealthRoutes } from "./routes/health-routes.ts";
 import { registerHookRoutes } from "./routes/hook-routes.ts";
 import { registerImportRoutes } from "./routes/import-routes.ts";
@@ -68,7 +72,13 @@ export async function buildApp(services: Services, options: { logger?: boolean }
         description:
           "Electronic key control. Sign in with POST /api/v1/auth/login; the session cookie authenticates every other call. Errors carry a stable `code`.",
       },
-      components: { securitySchemes: { session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE } } },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+          // why: a cabinet signs each request (x-keyward-device, x-keyward-time, x-keyward-signature; cabinet-sync.ts)
+          device: { type: "apiKey", in: "header", name: "x-keyward-signature" },
+        },
+      },
       security: [{ session: [] }],
     },
     transform: jsonSchemaTransform,
@@ -76,6 +86,9 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   });
 
   app.setErrorHandler((error, req, reply) => {
+    if (error instanceof SyncError) {
+      return reply.code(error.status).send(error.toBody());
+    }
     if (error instanceof ApiError) {
       return reply.code(error.status).send(error.toBody());
     }
@@ -148,6 +161,11 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   registerHookRoutes(app, services);
   registerImportRoutes(app, services);
   registerOverviewRoutes(app, services);
+  // why: open streams (cabinets, dashboards) end before the server stops listening, or closing would wait on them
+  const streams = new OpenStreams();
+  app.addHook("preClose", async () => streams.closeAll());
+  registerAgentRoutes(app, services, streams);
+  registerCustodyRoutes(app, services, streams);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

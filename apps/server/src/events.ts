@@ -5,10 +5,12 @@
 import { randomUUID } from "node:crypto";
 import type { Executor } from "@keyward/db/connect";
 import type { EventAction } from "@keyward/domain/event-actions";
+import { bumpSnapshotVersion, changesSnapshot } from "./cabinet/snapshot-version.ts";
 
 /** Who acted, as they were at that moment. */
 export interface ActorSnapshot {
-  type: "user" | "system" | "cli";
+  /** `cabinet`: a cabinet acting on its own (a door forced); `person`: someone identified at a cabinet. */
+  type: "user" | "system" | "cli" | "cabinet" | "person";
   id: string | null;
   name: string;
   email?: string | null;
@@ -24,12 +26,18 @@ export interface NewEvent {
   actor: ActorSnapshot;
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
-  source?: "api" | "import" | "cli" | "system";
+  source?: "api" | "import" | "cli" | "system" | "cabinet";
   now: Date;
 }
 
-/** Appends one event. */
+/**
+ * Appends one event. The one place every change passes through, so it is also where a change that cabinets must
+ * learn of bumps the organization's snapshot version (in the same transaction).
+ */
 export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> {
+  if (changesSnapshot(event.action)) {
+    await bumpSnapshotVersion(tx, event.organizationId, event.now);
+  }
   await tx
     .insertInto("events")
     .values({

@@ -3,6 +3,7 @@ import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect"
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import { type Config, loadConfig } from "./config.ts";
+import { createNotifier } from "./live/notifier.ts";
 import type { Services } from "./services.ts";
 
 /** Opens the configured database and brings its schema up to date. */
@@ -16,14 +17,15 @@ export async function openMigrated(config: Config): Promise<DatabaseHandle> {
   return handle;
 }
 
-/** Services over a handle with the real clock. */
-export function realServices(handle: DatabaseHandle, config: Config): Services {
+/** Services over a handle with the real clock; close `notifier` after the app. */
+export async function realServices(handle: DatabaseHandle, config: Config): Promise<Services> {
   return {
     handle,
     db: handle.db,
     config,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    notifier: await createNotifier(handle, config.databaseUrl),
   };
 }
 
@@ -52,7 +54,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const db = handle ?? (await openMigrated(config));
   const logLevel = config.logLevel ?? defaults.logLevel;
-  const app = await buildApp(realServices(db, { ...config, logLevel }), { logger: logLevel !== "silent" });
+  const services = await realServices(db, { ...config, logLevel });
+  const app = await buildApp(services, { logger: logLevel !== "silent" });
   await app.listen({ port: config.port, host: config.host ?? defaults.host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -60,6 +63,7 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await services.notifier.close();
       await db.close();
     })();
     return closing;

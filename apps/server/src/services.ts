@@ -3,6 +3,7 @@
 import { type OrganizationSettings, OrganizationSettings as SettingsSchema } from "@keyward/contracts/resources";
 import type { DatabaseHandle, Db, Executor } from "@keyward/db/connect";
 import type { Config } from "./config.ts";
+import type { Notifier } from "./live/notifier.ts";
 
 export interface Services {
   handle: DatabaseHandle;
@@ -12,6 +13,8 @@ export interface Services {
   now: () => Date;
   /** Waits; the sign-in throttle's delays go through it so tests can observe them without waiting. */
   sleep: (ms: number) => Promise<void>;
+  /** Tells open streams (cabinets, dashboards) of committed changes, across every server process. */
+  notifier: Notifier;
 }
 
 /** Reads an organization's settings, defaults filled in. */

@@ -13,13 +13,14 @@
  * not change answers 403. A create naming another organization's property answers 400, exactly as an unknown
  * property id does — answering anything else would tell a probe which ids exist elsewhere.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ROLES, type Role } from "@keyward/domain/permissions";
 import { sql } from "kysely";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loose, type TableName } from "../src/resources/records.ts";
 import { countOf, rowOf } from "./db-probes.ts";
+import { TestDevice } from "./device.ts";
 import { Factory, TEST_PASSWORD } from "./factories.ts";
 import { type ApiClient, type ApiResponse, startTestServer, type TestServer } from "./harness.ts";
 
@@ -972,6 +973,120 @@ const MATRIX = {
     vendor: [403, 404, 404],
     auditor: [200, 200, 404],
   },
+  // public: the code is the authority, so a wrong one answers the same to everyone
+  "POST /api/v1/agent/enroll": {
+    administrator: [400, null, null],
+    executive: [400, null, null],
+    regional_manager: [400, null, null],
+    property_manager: [400, null, null],
+    office_staff: [400, null, null],
+    maintenance_supervisor: [400, null, null],
+    technician: [400, null, null],
+    vendor: [400, null, null],
+    auditor: [400, null, null],
+  },
+  // a device's signature authenticates these, not a session: a browser holding one is an unknown device
+  "GET /api/v1/agent/snapshot": {
+    administrator: [401, null, null],
+    executive: [401, null, null],
+    regional_manager: [401, null, null],
+    property_manager: [401, null, null],
+    office_staff: [401, null, null],
+    maintenance_supervisor: [401, null, null],
+    technician: [401, null, null],
+    vendor: [401, null, null],
+    auditor: [401, null, null],
+  },
+  "GET /api/v1/agent/stream": {
+    administrator: [401, null, null],
+    executive: [401, null, null],
+    regional_manager: [401, null, null],
+    property_manager: [401, null, null],
+    office_staff: [401, null, null],
+    maintenance_supervisor: [401, null, null],
+    technician: [401, null, null],
+    vendor: [401, null, null],
+    auditor: [401, null, null],
+  },
+  "POST /api/v1/agent/events": {
+    administrator: [401, null, null],
+    executive: [401, null, null],
+    regional_manager: [401, null, null],
+    property_manager: [401, null, null],
+    office_staff: [401, null, null],
+    maintenance_supervisor: [401, null, null],
+    technician: [401, null, null],
+    vendor: [401, null, null],
+    auditor: [401, null, null],
+  },
+  "POST /api/v1/cabinets/:id/enrollment-codes": {
+    administrator: [201, 201, 404],
+    executive: [201, 201, 404],
+    regional_manager: [201, 404, 404],
+    property_manager: [201, 404, 404],
+    office_staff: [403, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [403, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  "POST /api/v1/cabinets/:id/remote-release": {
+    administrator: [201, 201, 404],
+    executive: [201, 201, 404],
+    regional_manager: [201, 404, 404],
+    property_manager: [201, 404, 404],
+    office_staff: [403, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [403, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  "GET /api/v1/cabinets/:id/remote-releases/:commandId": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [200, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  "GET /api/v1/checkouts": {
+    administrator: [200, 200, 200],
+    executive: [200, 200, 200],
+    regional_manager: [200, 200, 200],
+    property_manager: [200, 200, 200],
+    office_staff: [200, 200, 200],
+    maintenance_supervisor: [200, 200, 200],
+    technician: [200, 200, 200],
+    vendor: [403, 403, 403],
+    auditor: [200, 200, 200],
+  },
+  // targets: ?propertyId= of P1, P2, B's property; a vendor sees the property but none of its cabinets
+  "GET /api/v1/cabinet-states": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [200, 404, 404],
+    vendor: [403, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  // a stream of "refetch" hints, filtered per message to what the role may read
+  "GET /api/v1/live": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [200, null, null],
+    property_manager: [200, null, null],
+    office_staff: [200, null, null],
+    maintenance_supervisor: [200, null, null],
+    technician: [200, null, null],
+    vendor: [200, null, null],
+    auditor: [200, null, null],
+  },
 } as const satisfies Record<string, Record<Role, Expected>>;
 
 type RouteKey = keyof typeof MATRIX;
@@ -987,6 +1102,10 @@ const PUBLIC_ROUTES: readonly RouteKey[] = [
   "POST /api/v1/auth/login",
   "POST /api/v1/auth/logout",
   "POST /api/v1/pin-activations",
+  "POST /api/v1/agent/enroll",
+  "GET /api/v1/agent/snapshot",
+  "GET /api/v1/agent/stream",
+  "POST /api/v1/agent/events",
 ];
 
 // ------------------------------------------------------------------------------------------------- the world
@@ -1020,6 +1139,9 @@ interface Site {
   holidayCalendar: Rec;
   reasonCode: Rec;
   eventId: string;
+  /** A checkout opened by the site cabinet's enrolled device, and a remote release sent to it. */
+  checkoutId: string;
+  commandId: string;
 }
 
 let server: TestServer;
@@ -1079,7 +1201,27 @@ async function buildSite(factory: Factory, admin: ApiClient, region: Rec, reason
     .select("id")
     .where("entity_id", "=", building.id)
     .executeTakeFirstOrThrow();
+  const device = await TestDevice.enroll(admin, cabinet.id, server.clock.now);
+  const checkoutId = randomUUID();
+  const takenKey = await factory.key(property.id, { unitId: unit.id });
+  device.record("key.taken", {
+    visitId: null,
+    checkoutId,
+    keyId: takenKey.id,
+    hook: 2,
+    personId: person.id,
+    authorized: true,
+    reasonCodeId: null,
+    workOrder: null,
+    dueAt: null,
+  });
+  expect((await device.upload()).status).toBe(200);
+  const release = await post<{ commandId: string }>(admin, `/api/v1/cabinets/${cabinet.id}/remote-release`, {
+    reason: "set-up",
+  });
   return {
+    checkoutId,
+    commandId: release.commandId,
     organizationId: factory.organizationId,
     factory,
     admin,
@@ -1153,6 +1295,8 @@ interface Call {
   refusalEvents?: number;
   /** A list: which table's rows it shows, so foreign rows can be looked for. */
   list?: ListCheck;
+  /** A stream (Server-Sent Events): only the status is read, then the connection is dropped. */
+  stream?: boolean;
 }
 
 interface ListCheck {
@@ -1570,6 +1714,45 @@ const SPECS: Record<RouteKey, Spec> = {
     }),
   },
   "GET /api/v1/properties/:id/export/:kind": get((s) => `/api/v1/properties/${s.property.id}/export/units`),
+  "POST /api/v1/agent/enroll": {
+    targets: OWN_ONLY,
+    call: async () => ({
+      path: "/api/v1/agent/enroll",
+      body: { code: "AAAA-BBBB-CCCC", publicKey: "A".repeat(43), agentVersion: "matrix" },
+      watch: { table: "cabinet_devices" },
+    }),
+  },
+  "GET /api/v1/agent/snapshot": get(() => "/api/v1/agent/snapshot", OWN_ONLY),
+  "GET /api/v1/agent/stream": get(() => "/api/v1/agent/stream", OWN_ONLY),
+  "POST /api/v1/agent/events": create("/api/v1/agent/events", "cabinet_events", () => ({ events: [] }), OWN_ONLY),
+  "POST /api/v1/cabinets/:id/enrollment-codes": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/cabinets/${sites[t].cabinet.id}/enrollment-codes`,
+      body: {},
+      watch: { table: "cabinet_enrollment_codes" },
+    }),
+  },
+  "POST /api/v1/cabinets/:id/remote-release": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/cabinets/${sites[t].cabinet.id}/remote-release`,
+      body: { reason: `matrix ${next()}` },
+      watch: { table: "cabinet_commands" },
+    }),
+  },
+  "GET /api/v1/cabinets/:id/remote-releases/:commandId": get(
+    (s) => `/api/v1/cabinets/${s.cabinet.id}/remote-releases/${s.commandId}`,
+  ),
+  "GET /api/v1/checkouts": list(
+    "/api/v1/checkouts",
+    "checkouts",
+    "GET /api/v1/keys/:id",
+    (s) => `propertyId=${s.property.id}`,
+    (s) => s.checkoutId,
+  ),
+  "GET /api/v1/cabinet-states": get((s) => `/api/v1/cabinet-states?propertyId=${s.property.id}`),
+  "GET /api/v1/live": { targets: OWN_ONLY, call: async () => ({ path: "/api/v1/live", stream: true }) },
 };
 
 /** The four generic routes of a property-scoped resource. */
@@ -1613,6 +1796,7 @@ const PROPERTY_OF: Partial<Record<TableName, string>> = {
   profile_assignments: "property_id",
   holiday_calendars: "property_id",
   events: "property_id",
+  checkouts: "property_id",
   people: "home_property_id",
   credentials: "(select p.home_property_id from people p where p.id = person_id)",
   users: "(select p.home_property_id from people p where p.id = person_id)",
@@ -1738,7 +1922,18 @@ for (const route of Object.keys(MATRIX) as RouteKey[]) {
         it(`answers ${expected} to ${ROLE_NAMES[role]}${where}`, async () => {
           const call = await SPECS[route].call(target, role);
           const before = call.watch ? await snapshot(call.watch) : null;
-          const res = await (call.client ?? actors[role].client).request(method, call.path, call.body);
+          const client = call.client ?? actors[role].client;
+          if (call.stream) {
+            const controller = new AbortController();
+            const opened = await fetch(`${server.url}${call.path}`, {
+              headers: { cookie: client.cookie ?? "" },
+              signal: controller.signal,
+            });
+            controller.abort();
+            expect(opened.status).toBe(expected);
+            return;
+          }
+          const res = await client.request(method, call.path, call.body);
           expect(res.status, res.text.slice(0, 300)).toBe(expected);
           if (call.watch && before && expected >= 400) {
             const after = await snapshot(call.watch);

@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
+import { createNotifier } from "../src/live/notifier.ts";
 import type { Services } from "../src/services.ts";
 
 /** A clock tests move by hand. */
@@ -25,6 +26,8 @@ export class TestClock {
 
 export interface TestDatabase {
   handle: DatabaseHandle;
+  /** The PostgreSQL URL of this database (for the notifier's listening connection); undefined on SQLite. */
+  url?: string;
   /** Closes the handle and throws the database away. */
   destroy(): Promise<void>;
 }
@@ -46,6 +49,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await migrate(handle);
     return {
       handle,
+      url: url.toString(),
       destroy: async () => {
         await handle.close();
         const c = new pg.Client({ connectionString: testPostgresUrl });
@@ -141,7 +145,9 @@ export async function startTestServer(): Promise<TestServer> {
   const database = await createTestDatabase();
   const clock = new TestClock();
   const sleeps: number[] = [];
+  const notifier = await createNotifier(database.handle, database.url);
   const services: Services = {
+    notifier,
     handle: database.handle,
     db: database.handle.db,
     config: loadConfig({ LOG_LEVEL: "silent", KEYWARD_DATA_DIR: tmpdir() }),
@@ -165,6 +171,7 @@ export async function startTestServer(): Promise<TestServer> {
     client: () => new ApiClient(url),
     close: async () => {
       await app.close();
+      await notifier.close();
       await database.destroy();
     },
   };

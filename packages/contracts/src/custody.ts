@@ -36,7 +36,7 @@ export const Checkout = z
   .meta({ id: "Checkout" });
 export type Checkout = z.infer<typeof Checkout>;
 
-/** `GET /api/v1/checkouts`: newest first by default; `status=open` is the keys-out board. */
+/** `GET /api/v1/checkouts`: `status=open` is the keys-out board, oldest first; other lists newest first; `sort=since` or `-since` overrides. */
 export const CheckoutListQuery = ListQuery.extend({
   status: z.enum(CHECKOUT_STATUSES).optional(),
   propertyId: Id.optional(),

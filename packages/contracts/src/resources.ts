@@ -28,6 +28,10 @@ export const OrganizationSettings = z.object({
     .min(1)
     .max(24 * 7)
     .default(12),
+  /** Seconds a cabinet door may stay open before the cabinet raises `door.held_open`. */
+  cabinetDoorHeldSeconds: z.number().int().min(10).max(600).default(60),
+  /** The language a cabinet's console starts in (a person may switch for their visit). */
+  kioskLanguage: z.enum(["en", "es"]).default("en"),
 });
 export type OrganizationSettings = z.infer<typeof OrganizationSettings>;
 

@@ -50,5 +50,28 @@ export const EVENT_ACTIONS = [
   "credential.pin_set",
   "credential.pin_activation_failed",
   "user.totp_enrolment_started",
+  // why: cabinet events keep their recorded type as the action; contracts' CABINET_EVENT_TYPES lists the same strings
+  // (the domain does not import contracts; a server test checks that every one of them is here)
+  "cabinet.agent_started",
+  "cabinet.snapshot_applied",
+  "cabinet.snapshot_expired",
+  "cabinet.identified",
+  "cabinet.identification_failed",
+  "cabinet.access_denied",
+  "cabinet.remote_release_executed",
+  "door.released",
+  "door.opened",
+  "door.closed",
+  "door.held_open",
+  "door.forced",
+  "key.taken",
+  "key.returned",
+  "key.wrong_hook",
+  "key.removed_without_session",
+  "key.unknown_tag",
+  "cabinet.enrollment_code_issued",
+  "cabinet.enrolled",
+  "cabinet.remote_release_requested",
+  "cabinet.upload_refused",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

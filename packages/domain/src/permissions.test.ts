@@ -65,10 +65,38 @@ const resourceArb = fc.record({
 const actionArb = fc.constantFrom(...ACTIONS);
 
 describe("PERMISSIONS", () => {
-  it("gives the administrator everything", () => {
+  it("gives the administrator everything but writing checkouts", () => {
     for (const entity of ENTITIES) {
-      expect(PERMISSIONS.administrator[entity]).toEqual(["read", "create", "update"]);
+      expect(PERMISSIONS.administrator[entity]).toEqual(
+        entity === "checkout" ? ["read"] : ["read", "create", "update"],
+      );
     }
+  });
+
+  it("lets no role create or change a checkout through the matrix", () => {
+    for (const role of ROLES) {
+      expect(PERMISSIONS[role].checkout.filter((a) => a !== "read")).toEqual([]);
+    }
+  });
+
+  it("lets exactly the roles that read keys read checkouts", () => {
+    for (const role of ROLES) {
+      expect({ role, reads: PERMISSIONS[role].checkout.includes("read") }).toEqual({
+        role,
+        reads: PERMISSIONS[role].key.includes("read"),
+      });
+    }
+  });
+
+  it("lets property managers and above, and nobody else, enrol cabinets and release them remotely", () => {
+    const operators = ROLES.filter((r) => PERMISSIONS[r].cabinetControl.includes("create"));
+    expect(operators.sort()).toEqual(["administrator", "executive", "property_manager", "regional_manager"].sort());
+    const m = actor({ propertyRoles: { p1: ["property_manager"] } });
+    const res = { entity: "cabinetControl" as const, organizationId: ORG, propertyId: "p1" };
+    expect(can(m, "create", res)).toBe(true);
+    expect(can(m, "create", { ...res, propertyId: "p2" })).toBe(false);
+    expect(can(actor({ propertyRoles: { p1: ["maintenance_supervisor"] } }), "create", res)).toBe(false);
+    expect(can(actor({ organizationRoles: ["auditor"] }), "create", res)).toBe(false);
   });
 
   it("keeps the auditor read-only and out of imports", () => {

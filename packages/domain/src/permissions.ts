@@ -41,6 +41,10 @@ export const ENTITIES = [
   "reasonCode",
   "event",
   "import",
+  /** Custody records opened and closed by cabinet events; read only (no role creates or edits one by hand). */
+  "checkout",
+  /** Operating a cabinet from afar: issuing its enrolment code ("create") and releasing its door remotely. */
+  "cabinetControl",
 ] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -78,11 +82,14 @@ const propertyManagement: Record<Entity, Action[]> = {
   reasonCode: READ,
   event: READ,
   import: ["create"],
+  checkout: READ,
+  cabinetControl: ["read", "create"],
 };
 
 /** The matrix: what each role may do to each entity within the scope of its assignment. */
 export const PERMISSIONS: Matrix = {
-  administrator: everything(ALL),
+  // why: checkouts are projections of cabinet events; not even an administrator writes one through the API
+  administrator: { ...everything(ALL), checkout: READ },
   executive: { ...propertyManagement, region: ALL, property: ALL, reasonCode: ALL },
   regional_manager: { ...propertyManagement, property: ["read", "update"] },
   property_manager: propertyManagement,
@@ -105,6 +112,8 @@ export const PERMISSIONS: Matrix = {
     reasonCode: READ,
     event: READ,
     import: NONE,
+    checkout: READ,
+    cabinetControl: READ,
   },
   maintenance_supervisor: {
     organization: READ,
@@ -125,6 +134,8 @@ export const PERMISSIONS: Matrix = {
     reasonCode: READ,
     event: READ,
     import: NONE,
+    checkout: READ,
+    cabinetControl: READ,
   },
   technician: {
     organization: READ,
@@ -145,6 +156,8 @@ export const PERMISSIONS: Matrix = {
     reasonCode: READ,
     event: NONE,
     import: NONE,
+    checkout: READ,
+    cabinetControl: READ,
   },
   vendor: {
     ...everything(NONE),

@@ -7,6 +7,8 @@ import { type Action, can, type Entity } from "@keyward/domain/permissions";
 import type { FastifyRequest } from "fastify";
 import type { AuthenticatedActor } from "../auth/actor.ts";
 import { forbidden, notFound, totpEnrollmentRequired, unauthenticated } from "../errors.ts";
+import { collectNotifications } from "../live/after-commit.ts";
+import type { Notification } from "../live/notifier.ts";
 import type { Services } from "../services.ts";
 
 declare module "fastify" {
@@ -32,9 +34,20 @@ export function actorOf(req: FastifyRequest): AuthenticatedActor {
   return req.actor;
 }
 
-/** Runs a command in one transaction: its changes and its events commit together. */
-export function inTransaction<T>(services: Services, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return services.db.transaction().execute(work);
+/**
+ * Runs a command in one transaction: its changes and its events commit together. The notifications it queued
+ * (`afterCommit`) go out once the commit succeeded, never before and never after a rollback.
+ */
+export async function inTransaction<T>(services: Services, work: (tx: Tx) => Promise<T>): Promise<T> {
+  let notifications: Notification[] = [];
+  const result = await services.db.transaction().execute((tx) => {
+    notifications = collectNotifications(tx);
+    return work(tx);
+  });
+  if (notifications.length > 0) {
+    await services.notifier.publish(notifications);
+  }
+  return result;
 }
 
 /**

@@ -1,0 +1,523 @@
+/**
+ * Stores a cabinet's uploaded events exactly once and updates the projections they drive (checkouts, key locations,
+ * the cabinet's state, commands), all in one transaction. The chain is checked against the device's stored head under
+ * a lock on the device row, so two uploads of one device cannot interleave.
+ *
+ * why batched: a cabinet back from a long outage uploads hundreds of events; every key, person and checkout the batch
+ * touches is loaded in one query each and the rows are written in batches, never one round trip per event.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  CABINET_ALARMS,
+  CabinetEventData,
+  type CabinetEventType,
+  type UploadedEvent,
+  type UploadResponse,
+} from "@keyward/contracts/cabinet-sync";
+import type { LiveTopic } from "@keyward/contracts/custody";
+import type { Tx } from "@keyward/db/connect";
+import type { Dialect } from "@keyward/db/migrations";
+import type { CabinetEventTable, CheckoutTable, EventTable } from "@keyward/db/schema";
+import { sha256Hex } from "@keyward/domain/event-chain";
+import type { Insertable } from "kysely";
+import { sql } from "kysely";
+import { bumpSnapshotVersion } from "../cabinet/snapshot-version.ts";
+import { SyncError } from "../cabinet/sync-errors.ts";
+import type { ActorSnapshot } from "../events.ts";
+import { afterCommit } from "../live/after-commit.ts";
+
+/** The device as authenticated. */
+export interface IngestDevice {
+  id: string;
+  organizationId: string;
+  propertyId: string;
+  cabinetId: string;
+}
+
+type Data<T extends CabinetEventType> = ReturnType<(typeof CabinetEventData)[T]["parse"]>;
+const ALARMS: ReadonlySet<string> = new Set(CABINET_ALARMS);
+const DOOR_STATE: Partial<Record<CabinetEventType, "open" | "closed">> = {
+  "door.opened": "open",
+  "door.held_open": "open",
+  "door.forced": "open",
+  "door.closed": "closed",
+};
+/** Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters. */
+const CHUNK = 200;
+
+/** Validates every event's data against its type; the parsed data drives projections, the raw data is what is kept. */
+export function parseEventData(events: readonly UploadedEvent[]): Record<string, unknown>[] {
+  return events.map((e) => {
+    const parsed = CabinetEventData[e.type].safeParse(e.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SyncError(
+        "malformed_upload",
+        `Event ${e.seq} (${e.type}): ${issue ? `${issue.path.join(".") || "data"}: ${issue.message}` : "invalid data"}.`,
+      );
+    }
+    return parsed.data as Record<string, unknown>;
+  });
+}
+
+async function insertChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await insert(rows.slice(i, i + CHUNK));
+  }
+}
+
+interface KeyRow {
+  id: string;
+  property_id: string;
+  unit_id: string | null;
+  status: string;
+  cabinet_id: string | null;
+  hook_number: number | null;
+}
+
+interface PlannedCheckout extends Insertable<CheckoutTable> {
+  id: string;
+}
+
+/**
+ * @param events consecutive, internally checked (`checkBatch`), signed by the device; `data` already validated.
+ * @throws chain_fork, sequence_gap, device_retired.
+ */
+export async function ingestEvents(
+  tx: Tx,
+  dialect: Dialect,
+  device: IngestDevice,
+  events: readonly UploadedEvent[],
+  parsed: readonly Record<string, unknown>[],
+  now: Date,
+): Promise<UploadResponse> {
+  const iso = now.toISOString();
+  const org = device.organizationId;
+  let head = tx
+    .selectFrom("cabinet_devices")
+    .select(["status", "last_seq", "last_hash"])
+    .where("organization_id", "=", org)
+    .where("id", "=", device.id);
+  if (dialect === "postgres") {
+    // why: two uploads of one device (a retry racing the original) must see each other's head; SQLite serializes writers
+    head = head.forUpdate();
+  }
+  const stored = await head.executeTakeFirstOrThrow();
+  if (stored.status !== "active") {
+    throw new SyncError("device_retired", "This cabinet was enrolled again; this device may no longer upload.");
+  }
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (!first || !last) {
+    throw new SyncError("malformed_upload", "An upload carries at least one event.");
+  }
+  const lastSeq = Number(stored.last_seq);
+  const expected = { expectedSeq: lastSeq + 1, headHash: stored.last_hash };
+  if (first.seq > lastSeq + 1) {
+    throw new SyncError(
+      "sequence_gap",
+      `Events ${lastSeq + 1} to ${first.seq - 1} are missing; upload from ${lastSeq + 1}.`,
+      expected,
+    );
+  }
+  const overlap = events.filter((e) => e.seq <= lastSeq);
+  if (overlap.length > 0) {
+    const known = await tx
+      .selectFrom("cabinet_events")
+      .select(["seq", "hash"])
+      .where("device_id", "=", device.id)
+      .where("seq", ">=", first.seq)
+      .where("seq", "<=", Math.min(last.seq, lastSeq))
+      .execute();
+    const hashes = new Map(known.map((k) => [Number(k.seq), k.hash]));
+    const differs = overlap.find((e) => hashes.get(e.seq) !== e.hash);
+    if (differs) {
+      throw new SyncError(
+        "chain_fork",
+        `Event ${differs.seq} differs from the one stored; this device's chain has forked.`,
+        expected,
+      );
+    }
+  }
+  const fresh = events.filter((e) => e.seq > lastSeq);
+  const freshData = parsed.slice(events.length - fresh.length);
+  const firstFresh = fresh[0];
+  if (!firstFresh) {
+    return { acknowledgedSeq: lastSeq, stored: 0, duplicates: overlap.length };
+  }
+  if (firstFresh.prevHash !== stored.last_hash) {
+    throw new SyncError("chain_fork", `Event ${firstFresh.seq} does not continue the stored chain.`, expected);
+  }
+
+  // ------------------------------------------------------------ load what the batch touches, one query each
+  const keyIds = new Set<string>();
+  const personIds = new Set<string>();
+  const reasonIds = new Set<string>();
+  fresh.forEach((_, i) => {
+    const d = freshData[i] as { keyId?: string | null; personId?: string | null; reasonCodeId?: string | null };
+    if (d.keyId) {
+      keyIds.add(d.keyId);
+    }
+    if (d.personId) {
+      personIds.add(d.personId);
+    }
+    if (d.reasonCodeId) {
+      reasonIds.add(d.reasonCodeId);
+    }
+  });
+  const cabinet = await tx
+    .selectFrom("cabinets")
+    .select(["name"])
+    .where("organization_id", "=", org)
+    .where("id", "=", device.cabinetId)
+    .executeTakeFirstOrThrow();
+  const keys = new Map<string, KeyRow>();
+  if (keyIds.size > 0) {
+    for (const k of await tx
+      .selectFrom("keys")
+      .select(["id", "property_id", "unit_id", "status", "cabinet_id", "hook_number"])
+      .where("organization_id", "=", org)
+      .where("id", "in", [...keyIds])
+      .execute()) {
+      keys.set(k.id, k);
+    }
+  }
+  const people = new Map<string, string>();
+  if (personIds.size > 0) {
+    for (const p of await tx
+      .selectFrom("people")
+      .select(["id", "first_name", "last_name"])
+      .where("organization_id", "=", org)
+      .where("id", "in", [...personIds])
+      .execute()) {
+      people.set(p.id, `${p.first_name} ${p.last_name}`);
+    }
+  }
+  const reasons = new Set<string>();
+  if (reasonIds.size > 0) {
+    for (const r of await tx
+      .selectFrom("reason_codes")
+      .select("id")
+      .where("organization_id", "=", org)
+      .where("id", "in", [...reasonIds])
+      .execute()) {
+      reasons.add(r.id);
+    }
+  }
+  /** The open checkout of each key, as stored before this batch: id only. */
+  const openStored = new Map<string, string>();
+  if (keys.size > 0) {
+    for (const c of await tx
+      .selectFrom("checkouts")
+      .select(["id", "key_id"])
+      .where("organization_id", "=", org)
+      .where("status", "=", "open")
+      .where("key_id", "in", [...keys.keys()])
+      .execute()) {
+      openStored.set(c.key_id, c.id);
+    }
+  }
+
+  // ------------------------------------------------------------ replay the batch in memory
+  const eventIds: string[] = fresh.map(() => randomUUID());
+  const notes: Record<string, unknown>[] = fresh.map(() => ({}));
+  /** Open checkout per key as the batch goes: a stored id, or a planned one. */
+  const open = new Map<string, { id: string; planned: PlannedCheckout | null }>(
+    [...openStored].map(([keyId, id]) => [keyId, { id, planned: null }]),
+  );
+  const planned: PlannedCheckout[] = [];
+  const closes: { id: string; keyId: string; set: Partial<CheckoutTable> }[] = [];
+  const keyFinal = new Map<string, { status: string; cabinet_id: string | null; hook_number: number | null }>();
+  const commandsExecuted: { id: string; at: string }[] = [];
+  let door: "open" | "closed" | null = null;
+  let alarms = 0;
+  let lastAlarm: { action: string; at: string } | null = null;
+  let snapshotApplied: number | null = null;
+  let lastEventAt = "";
+  const person = (id: string | null | undefined) => (id && people.has(id) ? id : null);
+
+  const openCheckout = (
+    i: number,
+    keyId: string,
+    checkoutId: string,
+    fields: Omit<PlannedCheckout, "id" | "organization_id" | "property_id" | "key_id" | "unit_id" | "status">,
+  ) => {
+    const key = keys.get(keyId);
+    if (!key) {
+      notes[i] = { ...notes[i], unknownKey: true };
+      return;
+    }
+    keyFinal.set(keyId, { status: "out", cabinet_id: null, hook_number: null });
+    const already = open.get(keyId);
+    if (already) {
+      // why: two cabinets (or a lost return) can report a key taken twice; the first checkout stands, the event says so
+      notes[i] = { ...notes[i], conflict: { openCheckoutId: already.id } };
+      return;
+    }
+    const row: PlannedCheckout = {
+      id: checkoutId,
+      organization_id: org,
+      property_id: key.property_id,
+      key_id: keyId,
+      unit_id: key.unit_id,
+      status: "open",
+      ...fields,
+    };
+    planned.push(row);
+    open.set(keyId, { id: checkoutId, planned: row });
+  };
+
+  fresh.forEach((e, i) => {
+    const at = new Date(e.occurredAt).toISOString();
+    lastEventAt = at > lastEventAt ? at : lastEventAt;
+    const eventId = eventIds[i] as string;
+    const door_ = DOOR_STATE[e.type];
+    if (door_) {
+      door = door_;
+    }
+    if (ALARMS.has(e.type)) {
+      alarms += 1;
+      lastAlarm = { action: e.type, at };
+    }
+    switch (e.type) {
+      case "key.taken": {
+        const d = freshData[i] as Data<"key.taken">;
+        openCheckout(i, d.keyId, d.checkoutId, {
+          person_id: person(d.personId),
+          authorized: d.authorized ? 1 : 0,
+          cabinet_id: device.cabinetId,
+          hook_out: d.hook,
+          reason_code_id: d.reasonCodeId && reasons.has(d.reasonCodeId) ? d.reasonCodeId : null,
+          work_order: d.workOrder,
+          out_at: at,
+          due_at: d.dueAt ? new Date(d.dueAt).toISOString() : null,
+          returned_at: null,
+          returned_by: null,
+          return_cabinet_id: null,
+          hook_in: null,
+          out_event_id: eventId,
+          in_event_id: null,
+          created_at: iso,
+          updated_at: iso,
+        });
+        break;
+      }
+      case "key.removed_without_session": {
+        const d = freshData[i] as Data<"key.removed_without_session">;
+        if (d.keyId) {
+          // why: derived from (device, seq), so the checkout id is the same however often the event arrives
+          const id = `u-${sha256Hex(`${device.id}:${e.seq}`).slice(0, 32)}`;
+          openCheckout(i, d.keyId, id, {
+            person_id: null,
+            authorized: 0,
+            cabinet_id: device.cabinetId,
+            hook_out: d.hook,
+            reason_code_id: null,
+            work_order: null,
+            out_at: at,
+            due_at: null,
+            returned_at: null,
+            returned_by: null,
+            return_cabinet_id: null,
+            hook_in: null,
+            out_event_id: eventId,
+            in_event_id: null,
+            created_at: iso,
+            updated_at: iso,
+          });
+        }
+        break;
+      }
+      case "key.returned": {
+        const d = freshData[i] as Data<"key.returned">;
+        if (!keys.has(d.keyId)) {
+          notes[i] = { unknownKey: true };
+          break;
+        }
+        // why: a hook holds one key; whatever the server thought hung there has left it
+        for (const [otherId, final] of keyFinal) {
+          if (otherId !== d.keyId && final.cabinet_id === device.cabinetId && final.hook_number === d.hook) {
+            keyFinal.set(otherId, { ...final, cabinet_id: null, hook_number: null });
+          }
+        }
+        keyFinal.set(d.keyId, { status: "in", cabinet_id: device.cabinetId, hook_number: d.hook });
+        const current = open.get(d.keyId);
+        if (!current) {
+          notes[i] = { noOpenCheckout: true };
+          break;
+        }
+        const set = {
+          status: "returned",
+          returned_at: at,
+          returned_by: person(d.personId),
+          return_cabinet_id: device.cabinetId,
+          hook_in: d.hook,
+          in_event_id: eventId,
+          updated_at: iso,
+        };
+        if (current.planned) {
+          Object.assign(current.planned, set);
+        } else {
+          closes.push({ id: current.id, keyId: d.keyId, set });
+        }
+        notes[i] = { checkoutId: current.id };
+        open.delete(d.keyId);
+        break;
+      }
+      case "cabinet.snapshot_applied":
+        snapshotApplied = (freshData[i] as Data<"cabinet.snapshot_applied">).version;
+        break;
+      case "cabinet.remote_release_executed":
+        commandsExecuted.push({ id: (freshData[i] as Data<"cabinet.remote_release_executed">).commandId, at });
+        break;
+      default:
+        break;
+    }
+  });
+
+  // ------------------------------------------------------------ write
+  const inserted = new Set<string>();
+  await insertChunks(planned, async (chunk) => {
+    // why: another cabinet's upload may have opened a checkout for the same key a moment ago; the unique index on open
+    // checkouts keeps the first, and this one is noted as a conflict instead of failing the whole upload
+    const rows = await tx
+      .insertInto("checkouts")
+      .values(chunk)
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .execute();
+    for (const r of rows) {
+      inserted.add(r.id);
+    }
+  });
+  for (const row of planned) {
+    if (!inserted.has(row.id)) {
+      const i = eventIds.indexOf(row.out_event_id);
+      notes[i] = { ...notes[i], conflict: { openCheckoutId: null } };
+    }
+  }
+  for (const c of closes) {
+    await tx
+      .updateTable("checkouts")
+      .set(c.set)
+      .where("organization_id", "=", org)
+      .where("id", "=", c.id)
+      .where("status", "=", "open")
+      .execute();
+  }
+
+  const receivedAt = iso;
+  const eventRows: Insertable<EventTable>[] = fresh.map((e, i) => {
+    const d = freshData[i] as { personId?: string | null; keyId?: string | null };
+    const personId = person(d.personId);
+    const actor: ActorSnapshot = personId
+      ? { type: "person", id: personId, name: people.get(personId) ?? "" }
+      : { type: "cabinet", id: device.cabinetId, name: cabinet.name };
+    const isKey = e.type.startsWith("key.") && d.keyId && keys.has(d.keyId);
+    return {
+      id: eventIds[i] as string,
+      organization_id: org,
+      property_id: device.propertyId,
+      occurred_at: new Date(e.occurredAt).toISOString(),
+      action: e.type,
+      entity_type: isKey ? "key" : "cabinet",
+      entity_id: isKey ? (d.keyId as string) : device.cabinetId,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      actor: JSON.stringify(actor),
+      before: null,
+      after: JSON.stringify({
+        ...e.data,
+        ...notes[i],
+        cabinetId: device.cabinetId,
+        deviceId: device.id,
+        seq: e.seq,
+        hash: e.hash,
+        receivedAt,
+      }),
+      source: "cabinet",
+    };
+  });
+  await insertChunks(eventRows, (chunk) => tx.insertInto("events").values(chunk).execute());
+  const cabinetRows: Insertable<CabinetEventTable>[] = fresh.map((e, i) => ({
+    device_id: device.id,
+    seq: e.seq,
+    organization_id: org,
+    property_id: device.propertyId,
+    cabinet_id: device.cabinetId,
+    type: e.type,
+    occurred_at: e.occurredAt,
+    received_at: receivedAt,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+    data: JSON.stringify(e.data),
+    event_id: eventIds[i] as string,
+  }));
+  await insertChunks(cabinetRows, (chunk) => tx.insertInto("cabinet_events").values(chunk).execute());
+
+  if (keyFinal.size > 0) {
+    const hooksTaken = [...keyFinal.values()]
+      .filter((k) => k.cabinet_id === device.cabinetId && k.hook_number !== null)
+      .map((k) => k.hook_number as number);
+    if (hooksTaken.length > 0) {
+      await tx
+        .updateTable("keys")
+        .set({ cabinet_id: null, hook_number: null, updated_at: iso })
+        .where("organization_id", "=", org)
+        .where("cabinet_id", "=", device.cabinetId)
+        .where("hook_number", "in", hooksTaken)
+        .execute();
+    }
+    for (const [keyId, final] of keyFinal) {
+      await tx
+        .updateTable("keys")
+        .set({ ...final, updated_at: iso })
+        .where("organization_id", "=", org)
+        .where("id", "=", keyId)
+        .execute();
+    }
+  }
+  for (const c of commandsExecuted) {
+    await tx
+      .updateTable("cabinet_commands")
+      .set({ status: "executed", executed_at: c.at })
+      .where("organization_id", "=", org)
+      .where("cabinet_id", "=", device.cabinetId)
+      .where("id", "=", c.id)
+      .where("status", "=", "pending")
+      .execute();
+  }
+  const alarm = lastAlarm as { action: string; at: string } | null;
+  await tx
+    .updateTable("cabinet_states")
+    .set({
+      ...(door ? { door } : {}),
+      ...(snapshotApplied !== null ? { snapshot_version: snapshotApplied } : {}),
+      ...(alarm ? { last_alarm: alarm.action, last_alarm_at: alarm.at } : {}),
+      open_alarms: sql<number>`open_alarms + ${alarms}`,
+      last_event_at: sql<string>`case when last_event_at is null or last_event_at < ${lastEventAt} then ${lastEventAt} else last_event_at end`,
+      last_contact_at: iso,
+      updated_at: iso,
+    })
+    .where("cabinet_id", "=", device.cabinetId)
+    .where("organization_id", "=", org)
+    .execute();
+  await tx
+    .updateTable("cabinet_devices")
+    .set({ last_seq: last.seq, last_hash: last.hash })
+    .where("id", "=", device.id)
+    .execute();
+
+  const custody = keyFinal.size > 0;
+  if (custody) {
+    // why: keys out per person are in every cabinet's snapshot (the keys-out limit)
+    await bumpSnapshotVersion(tx, org, now);
+  }
+  const topics: LiveTopic[] = custody ? ["checkouts", "keys", "cabinets", "events"] : ["cabinets", "events"];
+  afterCommit(tx, {
+    channel: "live",
+    organizationId: org,
+    message: { topics, propertyId: device.propertyId, at: iso },
+  });
+  return { acknowledgedSeq: last.seq, stored: fresh.length, duplicates: overlap.length };
+}

@@ -1,0 +1,281 @@
+/**
+ * The cabinet protocol (cabinet-sync.ts): enrolment, the signed snapshot, the stream down and the event upload. Every
+ * route but enrolment is authenticated by the device's signature over the raw request, so this scope parses JSON
+ * itself and keeps the text it parsed.
+ */
+import {
+  EnrollRequest,
+  EnrollResponse,
+  SignedSnapshot,
+  StreamMessage,
+  SyncErrorBody,
+  UploadRequest,
+  UploadResponse,
+} from "@keyward/contracts/cabinet-sync";
+import { ErrorBody } from "@keyward/contracts/common";
+import { chainHeadMessage, checkBatch, verifyMessage } from "@keyward/domain/event-chain";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { addressKey, countAttempt, forgiveAttempt, lockedFor } from "../auth/throttle.ts";
+import { type AuthenticatedDevice, authenticateDevice, ContactTracker, recordRefusal } from "../cabinet/device-auth.ts";
+import { serverKey } from "../cabinet/server-key.ts";
+import { currentSnapshotVersion } from "../cabinet/snapshot-version.ts";
+import { SyncError } from "../cabinet/sync-errors.ts";
+import { buildSnapshot } from "../commands/build-snapshot.ts";
+import { enrollDevice } from "../commands/enroll-device.ts";
+import { ingestEvents, parseEventData } from "../commands/ingest-events.ts";
+import { pendingCommands, presentCommand } from "../commands/request-remote-release.ts";
+import { tooManyAttempts } from "../errors.ts";
+import { inTransaction } from "../http/pipeline.ts";
+import type { Notification } from "../live/notifier.ts";
+import { type OpenStreams, openEventStream, PING_SECONDS } from "../live/sse.ts";
+import type { Services } from "../services.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The cabinet device that signed this request (agent routes only). */
+    device: AuthenticatedDevice | null;
+    /** The body exactly as received, for the device's signature (agent routes only). */
+    rawBody: string;
+  }
+}
+
+/** Failed enrolments allowed per address before it must wait: the code is the only secret. */
+const ENROLL_ADDRESS_CAP = 20;
+
+const syncErrors = { 400: SyncErrorBody, 401: SyncErrorBody, 409: SyncErrorBody };
+const security = [{ device: [] }];
+
+function deviceOf(req: FastifyRequest): AuthenticatedDevice {
+  if (!req.device) {
+    throw new SyncError("unknown_device", "This request is not signed by an enrolled device.");
+  }
+  return req.device;
+}
+
+/** Snapshots built per cabinet, kept for their version: a burst of refetches after a change costs one build. */
+class SnapshotCache {
+  private readonly built = new Map<string, { version: number; snapshot: Promise<SignedSnapshot> }>();
+
+  get(cabinetId: string, version: number, build: () => Promise<SignedSnapshot>): Promise<SignedSnapshot> {
+    const hit = this.built.get(cabinetId);
+    if (hit && hit.version === version) {
+      return hit.snapshot;
+    }
+    const snapshot = build();
+    this.built.set(cabinetId, { version, snapshot });
+    snapshot.catch(() => {
+      if (this.built.get(cabinetId)?.snapshot === snapshot) {
+        this.built.delete(cabinetId);
+      }
+    });
+    return snapshot;
+  }
+}
+
+export function registerAgentRoutes(app: FastifyInstance, services: Services, streams: OpenStreams): void {
+  const contacts = new ContactTracker();
+  const snapshots = new SnapshotCache();
+
+  app.withTypeProvider<ZodTypeProvider>().post(
+    "/api/v1/agent/enroll",
+    {
+      config: { public: true },
+      schema: {
+        tags: ["Agent"],
+        summary: "Enrol a cabinet's agent with a one-time code and register its public key",
+        security: [],
+        body: EnrollRequest,
+        response: { 200: EnrollResponse, 400: z.union([SyncErrorBody, ErrorBody]), 429: ErrorBody },
+      },
+    },
+    async (req) => {
+      const now = services.now();
+      const address = addressKey(`enroll:${req.ip}`);
+      const wait = await lockedFor(services.db, address, now);
+      if (wait > 0) {
+        throw tooManyAttempts(wait);
+      }
+      // why: counted before the code is checked, so parallel guesses cannot slip past the cap
+      if ((await countAttempt(services.db, address, ENROLL_ADDRESS_CAP, now)).refused) {
+        throw tooManyAttempts(15 * 60);
+      }
+      const key = await serverKey(services.db, now);
+      const enrolled = await inTransaction(services, (tx) => enrollDevice(tx, req.body, key.publicKey, now));
+      await forgiveAttempt(services.db, address);
+      return enrolled;
+    },
+  );
+
+  app.register(async (scope) => {
+    scope.decorateRequest("device", null);
+    scope.decorateRequest("rawBody", "");
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+      const text = String(body);
+      req.rawBody = text;
+      try {
+        done(null, text.length === 0 ? undefined : JSON.parse(text));
+      } catch {
+        done(new SyncError("malformed_upload", "The body is not JSON."), undefined);
+      }
+    });
+    // why: before validation, so a stranger's malformed request learns nothing but that it is not signed
+    scope.addHook("preValidation", async (req) => {
+      const now = services.now();
+      req.device = await authenticateDevice(services.db, req, req.rawBody, now);
+      await contacts.touch(services.db, req.device, now);
+    });
+    const r = scope.withTypeProvider<ZodTypeProvider>();
+
+    r.get(
+      "/api/v1/agent/snapshot",
+      {
+        config: { public: true },
+        schema: {
+          tags: ["Agent"],
+          summary: "The cabinet's signed snapshot; 204 when `known` is already the current version",
+          security,
+          querystring: z.object({ known: z.coerce.number().int().optional() }),
+          response: { 200: SignedSnapshot, 204: z.null(), ...syncErrors },
+        },
+      },
+      async (req, reply) => {
+        const device = deviceOf(req);
+        const now = services.now();
+        const version = await currentSnapshotVersion(services.db, device.organizationId);
+        if (req.query.known !== undefined && req.query.known >= version) {
+          return reply.code(204).send(null);
+        }
+        const key = await serverKey(services.db, now);
+        return snapshots.get(device.cabinetId, version, () => {
+          let t = services.db.transaction();
+          if (services.handle.dialect === "postgres") {
+            // why: the version and every row it covers must come from one moment
+            t = t.setIsolationLevel("repeatable read");
+          }
+          return t.execute((tx) => buildSnapshot(tx, device, key, now));
+        });
+      },
+    );
+
+    r.get(
+      "/api/v1/agent/stream",
+      {
+        config: { public: true },
+        schema: {
+          tags: ["Agent"],
+          summary: "Server-Sent Events: hello, pending commands, new snapshot versions, commands, pings",
+          security,
+          response: { 200: StreamMessage, ...syncErrors },
+        },
+      },
+      async (req, reply) => {
+        const device = deviceOf(req);
+        const db = services.db;
+        let helloSent = false;
+        const held: Notification[] = [];
+        let lastVersion = 0;
+        const sendVersion = async () => {
+          const version = await currentSnapshotVersion(db, device.organizationId);
+          if (version > lastVersion) {
+            lastVersion = version;
+            stream.send({ type: "snapshot", version });
+          }
+        };
+        const handle = async (n: Notification) => {
+          if (n.channel === "snapshot" && n.organizationId === device.organizationId && n.version > lastVersion) {
+            lastVersion = n.version;
+            stream.send({ type: "snapshot", version: n.version });
+          } else if (n.channel === "command" && n.cabinetId === device.cabinetId) {
+            const [command] = await pendingCommands(db, device, services.now(), n.commandId);
+            if (command) {
+              stream.send({ type: "command", command: presentCommand(command) });
+            }
+          } else if (n.channel === "resync") {
+            await sendVersion();
+          }
+        };
+        const listener = (n: Notification) => {
+          if (!helloSent) {
+            held.push(n);
+            return;
+          }
+          handle(n).catch((error: unknown) => req.log.warn({ err: error }, "cabinet stream message lost"));
+        };
+        const unsubscribe = services.notifier.subscribe(listener);
+        const ping = setInterval(() => {
+          const now = services.now();
+          stream.send({ type: "ping", serverTime: now.toISOString() });
+          contacts.touch(db, device, now).catch(() => {});
+        }, PING_SECONDS * 1000);
+        ping.unref();
+        const stream = openEventStream(req, reply, streams, () => {
+          clearInterval(ping);
+          unsubscribe();
+        });
+        // why: subscribed before reading the version, so a change in between is either in it or heard after it
+        lastVersion = await currentSnapshotVersion(db, device.organizationId);
+        stream.send({ type: "hello", snapshotVersion: lastVersion, serverTime: services.now().toISOString() });
+        for (const command of await pendingCommands(db, device, services.now())) {
+          stream.send({ type: "command", command: presentCommand(command) });
+        }
+        helloSent = true;
+        for (const n of held.splice(0)) {
+          await handle(n);
+        }
+      },
+    );
+
+    r.post(
+      "/api/v1/agent/events",
+      {
+        config: { public: true },
+        // why: a malformed upload is answered in the protocol's own terms (`malformed_upload`), and logged
+        attachValidation: true,
+        schema: {
+          tags: ["Agent"],
+          summary: "Upload chained, signed cabinet events; each (device, seq) is stored once",
+          security,
+          body: UploadRequest,
+          response: { 200: UploadResponse, ...syncErrors },
+        },
+      },
+      async (req) => {
+        const device = deviceOf(req);
+        const now = services.now();
+        try {
+          if (req.validationError) {
+            throw new SyncError("malformed_upload", `The upload is malformed: ${req.validationError.message}`);
+          }
+          const { events, headSignature } = req.body;
+          const data = parseEventData(events);
+          const problem = checkBatch(device.id, events);
+          if (problem) {
+            throw problem.problem === "bad_hash"
+              ? new SyncError("bad_hash", `Event ${problem.seq}'s hash does not match its contents.`)
+              : problem.problem === "fork"
+                ? new SyncError("chain_fork", `Event ${problem.seq} does not continue the event before it.`)
+                : new SyncError("malformed_upload", `Event ${problem.seq} does not follow the event before it.`);
+          }
+          const last = events[events.length - 1];
+          if (
+            !last ||
+            !verifyMessage(device.publicKey, chainHeadMessage(device.id, last.seq, last.hash), headSignature)
+          ) {
+            throw new SyncError("bad_signature", "The chain head's signature does not verify with this device's key.");
+          }
+          return await inTransaction(services, (tx) =>
+            ingestEvents(tx, services.handle.dialect, device, events, data, now),
+          );
+        } catch (error) {
+          if (error instanceof SyncError) {
+            await recordRefusal(services.db, device, error, req, now);
+          }
+          throw error;
+        }
+      },
+    );
+  });
+}

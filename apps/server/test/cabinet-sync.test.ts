@@ -1,0 +1,385 @@
+/**
+ * The cabinet protocol end to end over real HTTP: enrolment, device authentication, the signed snapshot, the stream
+ * and event uploads, on SQLite (and PostgreSQL when KEYWARD_TEST_DATABASE_URL is set).
+ */
+import { CABINET_EVENT_TYPES, type SyncErrorBody } from "@keyward/contracts/cabinet-sync";
+import { EVENT_ACTIONS } from "@keyward/domain/event-actions";
+import { generateSigningKeyPair, sha256Hex } from "@keyward/domain/event-chain";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { countOf, countsOf } from "./db-probes.ts";
+import { TestDevice } from "./device.ts";
+import { Factory } from "./factories.ts";
+import { type ApiClient, startTestServer, type TestServer } from "./harness.ts";
+
+type Rec = Record<string, unknown> & { id: string };
+
+let server: TestServer;
+let factory: Factory;
+let admin: ApiClient;
+let property: Rec;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  factory = await Factory.organization(server.services.db, server.clock.now);
+  admin = await server.client().login(factory.admin.email, factory.admin.password);
+  property = await factory.property();
+});
+afterAll(() => server.close());
+
+/** A cabinet with an enrolled test device. */
+async function enrolledCabinet(): Promise<{ cabinet: Rec; device: TestDevice }> {
+  const cabinet = await factory.cabinet(property.id);
+  return { cabinet, device: await TestDevice.enroll(admin, cabinet.id, server.clock.now) };
+}
+
+async function refusalsOf(cabinetId: string): Promise<{ code: unknown }[]> {
+  const rows = await server.services.db
+    .selectFrom("events")
+    .select("after")
+    .where("action", "=", "cabinet.upload_refused")
+    .where("entity_id", "=", cabinetId)
+    .orderBy("seq")
+    .execute();
+  return rows.map((r) => JSON.parse(r.after ?? "{}") as { code: unknown });
+}
+
+describe("the event vocabulary", () => {
+  it("holds every cabinet event type as an action", () => {
+    for (const type of CABINET_EVENT_TYPES) {
+      expect(EVENT_ACTIONS).toContain(type);
+    }
+  });
+});
+
+describe("POST /api/v1/cabinets/:id/enrollment-codes and POST /api/v1/agent/enroll", () => {
+  it("issues a one-time code, shown once and logged without it", async () => {
+    const cabinet = await factory.cabinet(property.id);
+    const res = await admin.post<{ code: string; expiresAt: string; cabinetId: string }>(
+      `/api/v1/cabinets/${cabinet.id}/enrollment-codes`,
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.code).toMatch(/^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/);
+    expect(res.body.expiresAt).toBe(new Date(server.clock.ms + 24 * 3_600_000).toISOString());
+    const events = await server.services.db
+      .selectFrom("events")
+      .select(["after"])
+      .where("action", "=", "cabinet.enrollment_code_issued")
+      .where("entity_id", "=", cabinet.id)
+      .execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]?.after).not.toContain(res.body.code.slice(0, 4));
+  });
+
+  it("enrols once per code, activates the cabinet and marks it enrolled", async () => {
+    const cabinet = await factory.cabinet(property.id);
+    const issued = await admin.post<{ code: string }>(`/api/v1/cabinets/${cabinet.id}/enrollment-codes`);
+    const before = await admin.get<Rec>(`/api/v1/cabinets/${cabinet.id}`);
+    expect(before.body).toMatchObject({ enrolled: false, status: "pending" });
+
+    const device = await TestDevice.enrollWithCode(server.url, issued.body.code.toLowerCase(), server.clock.now);
+    expect(device.enrollment).toMatchObject({
+      cabinetId: cabinet.id,
+      organizationId: factory.organizationId,
+      propertyId: property.id,
+      cabinetName: cabinet.name,
+    });
+    const after = await admin.get<Rec>(`/api/v1/cabinets/${cabinet.id}`);
+    expect(after.body).toMatchObject({ enrolled: true, status: "active" });
+
+    const again = await TestDevice.tryEnroll(server.url, issued.body.code, generateSigningKeyPair().publicKey);
+    expect(again.status).toBe(400);
+    expect((again.body as SyncErrorBody).code).toBe("enrollment_code_invalid");
+  });
+
+  it("refuses an expired code and an unknown one alike", async () => {
+    const cabinet = await factory.cabinet(property.id);
+    const issued = await admin.post<{ code: string }>(`/api/v1/cabinets/${cabinet.id}/enrollment-codes`);
+    server.clock.advance(24 * 3_600_000 + 1);
+    const expired = await TestDevice.tryEnroll(server.url, issued.body.code, generateSigningKeyPair().publicKey);
+    const unknown = await TestDevice.tryEnroll(server.url, "AAAA-BBBB-CCCC", generateSigningKeyPair().publicKey);
+    expect([expired.status, unknown.status]).toEqual([400, 400]);
+    expect((expired.body as SyncErrorBody).code).toBe("enrollment_code_invalid");
+    expect((expired.body as SyncErrorBody).message).toBe((unknown.body as SyncErrorBody).message);
+    expect(await countOf(server.services.db, "cabinet_devices")).toBeGreaterThan(0);
+    const devices = await server.services.db
+      .selectFrom("cabinet_devices")
+      .select("id")
+      .where("cabinet_id", "=", cabinet.id)
+      .execute();
+    expect(devices).toEqual([]);
+    // why: a day later the administrator's session has lapsed too
+    admin = await server.client().login(factory.admin.email, factory.admin.password);
+  });
+
+  it("retires the previous device when a cabinet is enrolled again", async () => {
+    const { cabinet, device: old } = await enrolledCabinet();
+    const fresh = await TestDevice.enroll(admin, cabinet.id, server.clock.now);
+    const refused = await old.snapshot();
+    expect(refused.status).toBe(401);
+    expect((refused.body as unknown as SyncErrorBody).code).toBe("device_retired");
+    expect((await fresh.snapshot()).status).toBe(200);
+    expect(await refusalsOf(cabinet.id)).toEqual([expect.objectContaining({ code: "device_retired" })]);
+  });
+
+  it("lets a maintenance supervisor see the cabinet but not enrol it", async () => {
+    const cabinet = await factory.cabinet(property.id);
+    const u = await factory.user("maintenance_supervisor", { type: "property", id: property.id });
+    const client = await server.client().login(u.email, u.password);
+    const res = await client.post(`/api/v1/cabinets/${cabinet.id}/enrollment-codes`);
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("device authentication", () => {
+  it("refuses an unknown device without logging an event", async () => {
+    const { device } = await enrolledCabinet();
+    const events = await countOf(server.services.db, "events");
+    const res = await device.request("GET", "/api/v1/agent/snapshot", undefined, { deviceId: "no-such-device" });
+    expect(res.status).toBe(401);
+    expect((res.body as SyncErrorBody).code).toBe("unknown_device");
+    expect(await countOf(server.services.db, "events")).toBe(events);
+  });
+
+  it("refuses a request signed with another key, and logs it", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    const forged = generateSigningKeyPair().secretKey;
+    const res = await device.request("GET", "/api/v1/agent/snapshot", undefined, { secretKey: forged });
+    expect(res.status).toBe(401);
+    expect((res.body as SyncErrorBody).code).toBe("bad_signature");
+    expect(await refusalsOf(cabinet.id)).toEqual([expect.objectContaining({ code: "bad_signature" })]);
+  });
+
+  it("refuses a request whose signed path was changed", async () => {
+    const { device } = await enrolledCabinet();
+    const path = "/api/v1/agent/snapshot?known=1";
+    const headers = device.sign("GET", "/api/v1/agent/snapshot", "");
+    const res = await fetch(`${server.url}${path}`, { headers });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as SyncErrorBody).code).toBe("bad_signature");
+  });
+
+  it("refuses a request more than five minutes from the server's clock, and logs it", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    const time = new Date(server.clock.ms - 301_000).toISOString();
+    const res = await device.request("GET", "/api/v1/agent/snapshot", undefined, { time });
+    expect(res.status).toBe(401);
+    expect((res.body as SyncErrorBody).code).toBe("stale_request");
+    expect(await refusalsOf(cabinet.id)).toEqual([expect.objectContaining({ code: "stale_request" })]);
+    const within = new Date(server.clock.ms - 290_000).toISOString();
+    expect((await device.request("GET", "/api/v1/agent/snapshot", undefined, { time: within })).status).toBe(200);
+  });
+
+  it("records the contact on the cabinet's state", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    server.clock.advance(60_000);
+    await device.snapshot();
+    const state = await server.services.db
+      .selectFrom("cabinet_states")
+      .select("last_contact_at")
+      .where("cabinet_id", "=", cabinet.id)
+      .executeTakeFirstOrThrow();
+    expect(state.last_contact_at).toBe(server.clock.now().toISOString());
+  });
+});
+
+describe("GET /api/v1/agent/snapshot", () => {
+  it("signs what the cabinet decides from: people, verifiers, grants, reasons, units and keys", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    const unit = await factory.unit(property.id);
+    const key = await factory.key(property.id, { unitId: unit.id, cabinetId: cabinet.id, hookNumber: 4 });
+    const elsewhere = await factory.key(property.id);
+    const calendar = await factory.holidayCalendar(property.id, { dates: [{ date: "2026-07-04", name: "July 4" }] });
+    const profile = await factory.accessProfile(property.id, { holidayCalendarId: calendar.id });
+    const person = await factory.person({ homePropertyId: property.id });
+    const outsider = await factory.person({ homePropertyId: property.id });
+    const reason = await factory.reasonCode({ requiresWorkOrder: true });
+    await admin.post("/api/v1/profile-assignments", {
+      propertyId: property.id,
+      personId: person.id,
+      accessProfileId: profile.id,
+    });
+    const badgeNumber = `B${person.id.replace(/-/g, "").slice(0, 10)}`;
+    expect((await admin.post(`/api/v1/people/${person.id}/credentials`, { kind: "badge", badgeNumber })).status).toBe(
+      201,
+    );
+    await admin.post(`/api/v1/people/${person.id}/credentials`, { kind: "pin" });
+    await admin.post(`/api/v1/people/${outsider.id}/credentials`, {
+      kind: "badge",
+      badgeNumber: `X${outsider.id.replace(/-/g, "").slice(0, 10)}`,
+    });
+
+    const body = await device.verifiedSnapshot();
+    expect(body).toMatchObject({
+      format: 1,
+      organizationId: factory.organizationId,
+      cabinet: { id: cabinet.id, factorPolicy: "badge_pin", disabledHooks: [] },
+      property: { id: property.id, timeZone: "America/Chicago" },
+      settings: { doorHeldSeconds: 60, language: "en" },
+    });
+    expect(body.people.map((p) => p.id)).toEqual([person.id]);
+    const badge = body.credentials.find((c) => c.kind === "badge");
+    expect(badge?.badgeDigest).toBe(sha256Hex(`${body.badgeSalt}:${badgeNumber}`));
+    expect(JSON.stringify(body)).not.toContain(badgeNumber);
+    expect(body.credentials.find((c) => c.kind === "pin")).toMatchObject({ pinHash: null });
+    expect(body.grants).toHaveLength(1);
+    expect(body.grants[0]?.assignment).toMatchObject({ personId: person.id, status: "active" });
+    expect(body.grants[0]?.profile).toMatchObject({ id: profile.id, keyScope: { allKeys: true } });
+    expect(body.holidayCalendars).toEqual({ [calendar.id]: ["2026-07-04"] });
+    expect(body.reasons.find((r) => r.id === reason.id)).toMatchObject({ requiresWorkOrder: true });
+    expect(body.units.map((u) => u.id)).toContain(unit.id);
+    expect(body.keys.find((k) => k.id === key.id)).toMatchObject({ hookNumber: 4, unitNumber: unit.number });
+    expect(body.keys.find((k) => k.id === elsewhere.id)).toMatchObject({ hookNumber: null });
+
+    const again = await device.verifiedSnapshot();
+    expect(again.badgeSalt).toBe(body.badgeSalt);
+  });
+
+  it("answers 204 while the cabinet's version is current, and bumps it on a change", async () => {
+    const { device } = await enrolledCabinet();
+    const first = await device.snapshot();
+    expect((await device.snapshot(first.body.version)).status).toBe(204);
+    await admin.patch("/api/v1/organization", { settings: { kioskLanguage: "es" } });
+    const second = await device.snapshot(first.body.version);
+    expect(second.status).toBe(200);
+    expect(second.body.version).toBeGreaterThan(first.body.version);
+    expect(JSON.parse(second.body.body)).toMatchObject({ settings: { language: "es" } });
+    await admin.patch("/api/v1/organization", { settings: { kioskLanguage: "en" } });
+  });
+
+  it("drops a deactivated person at once", async () => {
+    const { device } = await enrolledCabinet();
+    const profile = await factory.accessProfile(property.id);
+    const person = await factory.person({ homePropertyId: property.id });
+    await admin.post("/api/v1/profile-assignments", {
+      propertyId: property.id,
+      personId: person.id,
+      accessProfileId: profile.id,
+    });
+    expect((await device.verifiedSnapshot()).people.map((p) => p.id)).toContain(person.id);
+    await admin.post(`/api/v1/people/${person.id}/deactivate`, { reason: "left" });
+    const after = await device.verifiedSnapshot();
+    expect(after.people.map((p) => p.id)).not.toContain(person.id);
+    expect(after.grants.map((g) => g.assignment.personId)).not.toContain(person.id);
+  });
+});
+
+describe("GET /api/v1/agent/stream", () => {
+  it("says hello first, then announces a new version when a person is deactivated", async () => {
+    const { device } = await enrolledCabinet();
+    const person = await factory.person({ homePropertyId: property.id });
+    const stream = await device.stream();
+    try {
+      const hello = await stream.next();
+      expect(hello.type).toBe("hello");
+      const version = hello.type === "hello" ? hello.snapshotVersion : 0;
+      const res = await admin.post(`/api/v1/people/${person.id}/deactivate`, { reason: "left" });
+      expect(res.status).toBe(200);
+      const announced = await stream.next((m) => m.type === "snapshot");
+      expect(announced).toEqual({ type: "snapshot", version: expect.any(Number) });
+      expect(announced.type === "snapshot" && announced.version).toBeGreaterThan(version);
+      expect((await device.snapshot(version)).status).toBe(200);
+    } finally {
+      stream.close();
+    }
+  });
+});
+
+describe("POST /api/v1/agent/events", () => {
+  const tables = ["cabinet_events", "checkouts"] as const;
+
+  it("stores an upload exactly once however often it arrives", async () => {
+    const { device } = await enrolledCabinet();
+    device.record("cabinet.agent_started", { agentVersion: "t", snapshotVersion: null });
+    device.record("door.opened", { visitId: null });
+    const batch = [...device.outbox];
+    const first = await device.upload(batch);
+    expect(first.body).toEqual({ acknowledgedSeq: 2, stored: 2, duplicates: 0 });
+    const counts = await countsOf(server.services.db, tables);
+    for (let i = 0; i < 2; i++) {
+      const again = await device.upload(batch);
+      expect(again.body).toEqual({ acknowledgedSeq: 2, stored: 0, duplicates: 2 });
+    }
+    expect(await countsOf(server.services.db, tables)).toEqual(counts);
+    device.record("door.closed", { visitId: null, openSeconds: 3 });
+    const overlapping = await device.upload([...batch, ...device.outbox]);
+    expect(overlapping.body).toEqual({ acknowledgedSeq: 3, stored: 1, duplicates: 2 });
+  });
+
+  /** Uploads a refused batch and checks its code, its refusal event, and that nothing else was stored. */
+  async function expectRefused(
+    cabinetId: string,
+    send: () => Promise<{ status: number; body: unknown }>,
+    status: number,
+    code: string,
+  ): Promise<SyncErrorBody> {
+    const before = await countsOf(server.services.db, tables);
+    const refusals = (await refusalsOf(cabinetId)).length;
+    const res = await send();
+    expect(res.status).toBe(status);
+    const body = res.body as SyncErrorBody;
+    expect(body.code).toBe(code);
+    const after = await countsOf(server.services.db, tables);
+    expect(after).toEqual({ ...before, events: (before.events ?? 0) + 1 });
+    const logged = await refusalsOf(cabinetId);
+    expect(logged.length).toBe(refusals + 1);
+    expect(logged[logged.length - 1]).toMatchObject({ code });
+    return body;
+  }
+
+  it("refuses a gap with the sequence it expects", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    device.record("door.opened", { visitId: null });
+    await device.upload();
+    device.record("door.closed", { visitId: null, openSeconds: 1 });
+    const later = device.record("door.opened", { visitId: null });
+    const body = await expectRefused(cabinet.id, () => device.upload([later]), 409, "sequence_gap");
+    expect(body).toMatchObject({ expectedSeq: 2, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it("refuses a fork: an event already stored that now reads differently", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    device.record("door.opened", { visitId: null });
+    await device.upload();
+    const head = device.head;
+    device.head = { seq: 0, hash: "0".repeat(64) };
+    device.outbox = [];
+    device.record("door.forced", {});
+    await expectRefused(cabinet.id, () => device.upload(), 409, "chain_fork");
+    device.head = head;
+  });
+
+  it("refuses a batch whose hash does not match its contents", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    const event = device.record("door.opened", { visitId: null });
+    const tampered = { ...event, data: { visitId: "changed" } };
+    await expectRefused(
+      cabinet.id,
+      () => device.request("POST", "/api/v1/agent/events", device.uploadBody([tampered])),
+      400,
+      "bad_hash",
+    );
+  });
+
+  it("refuses malformed event data", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    device.record("key.taken", { keyId: "k" });
+    await expectRefused(cabinet.id, () => device.upload(), 400, "malformed_upload");
+  });
+
+  it("refuses a malformed body in the protocol's terms", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    await expectRefused(
+      cabinet.id,
+      () => device.request("POST", "/api/v1/agent/events", { events: [], headSignature: "x" }),
+      400,
+      "malformed_upload",
+    );
+  });
+
+  it("refuses a chain head signed with another key", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    device.record("door.opened", { visitId: null });
+    const forged = device.uploadBody(device.outbox, generateSigningKeyPair().secretKey);
+    await expectRefused(cabinet.id, () => device.request("POST", "/api/v1/agent/events", forged), 401, "bad_signature");
+  });
+});

@@ -1,19 +1,25 @@
 /**
  * Keyward's server as `keyward serve` starts it (same runtime, same app, real clock), over the data folder given as
- * the first argument. Logging is silent: a request log written to the benchmark's terminal would measure the
+ * the first argument, or the PostgreSQL database the second names. Logging is silent: a request log written to the benchmark's terminal would measure the
  * terminal.
  */
 import { loadConfig } from "@keyward/server/config";
 import { startServer } from "@keyward/server/runtime";
 import { reportListening } from "../lib/server-process.ts";
 
-const [dataDir] = process.argv.slice(2);
+const [dataDir, databaseUrl] = process.argv.slice(2);
 if (!dataDir) {
-  throw new Error("usage: keyward.ts DATA_DIR");
+  throw new Error("usage: keyward.ts DATA_DIR [DATABASE_URL]");
 }
 // why: a literal environment, not process.env, so a DATABASE_URL in the caller's shell cannot move the benchmark off
 // the SQLite file it seeded
-const config = loadConfig({ KEYWARD_DATA_DIR: dataDir, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" });
+const config = loadConfig({
+  KEYWARD_DATA_DIR: dataDir,
+  PORT: "0",
+  HOST: "127.0.0.1",
+  LOG_LEVEL: "silent",
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+});
 const server = await startServer(config);
 const address = server.app.server.address();
 const port = typeof address === "object" && address ? address.port : 0;

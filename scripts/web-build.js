@@ -5,11 +5,21 @@ import { join, resolve } from "node:path";
 function newest(dir) {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name === "dist") {
+    // why: browser tests write screenshots under e2e/artifacts; those are outputs, not sources of the build
+    if (entry.name === "node_modules" || entry.name === "dist" || entry.name === "artifacts") {
       continue;
     }
     const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimfunction appIsStale(root, app) {
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * @param {string} root the repository root
+ * @param {"web" | "kiosk"} app which browser app
+ */
+export function appIsStale(root, app) {
   const index = resolve(root, `apps/${app}/dist/index.html`);
   if (!existsSync(index)) {
     return true;

@@ -38,9 +38,10 @@ const Env = z.object({
   KEYWARD_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Set to "true" when the dashboard is served over HTTPS, so session cookies are marked Secure. */
   KEYWARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
-  /** Log level. */
   /** Log level (JSON lines on stdout). Unset: "info" for `serve`; "warn" for `demo`, whose console shows the sign-ins. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  /** `demo` only: the port of the first demo cabinet's kiosk; the other demo cabinets take the ports after it. */
+  KEYWARD_DEMO_KIOSK_PORT: z.coerce.number().int().min(1).max(65500).default(8081),
 });
 
 export interface Config {
@@ -56,6 +57,8 @@ export interface Config {
   secureCookies: boolean;
   /** Undefined when not configured: each command picks its default. */
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  /** `demo` only: the first demo kiosk's port. */
+  demoKioskPort: number;
 }
 
 /**
@@ -85,5 +88,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     poolSize: e.KEYWARD_DB_POOL_SIZE,
     secureCookies: e.KEYWARD_SECURE_COOKIES === "true",
     logLevel: e.LOG_LEVEL,
+    demoKioskPort: e.KEYWARD_DEMO_KIOSK_PORT,
   };
 }

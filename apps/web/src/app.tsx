@@ -7,6 +7,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api } from "./api.ts";
 import { AppShellLayout } from "./components/app-shell.tsx";
 import { QueryState } from "./components/page.tsx";
+import { LiveUpdates } from "./live.ts";
 import { SetupPage } from "./pages/setup-page.tsx";
 import { SignInPage } from "./pages/sign-in-page.tsx";
 import { TotpEnrolmentPage } from "./pages/totp-enrolment-page.tsx";
@@ -68,6 +69,7 @@ export function App() {
   }
   return (
     <SessionProvider me={me.data}>
+      <LiveUpdates />
       <AppShellLayout>
         <AppRoutes />
       </AppShellLayout>

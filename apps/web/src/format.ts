@@ -83,3 +83,28 @@ export function formatMinutes(minutes: number | null | undefined): string {
 export function timeZones(): string[] {
   return Intl.supportedValuesOf("timeZone");
 }
+
+/** "just now", "12 min ago", "3 h 5 min ago", "2 d 4 h ago": how long ago an instant was, to the minute. */
+export function formatAgo(iso: string, now: Date): string {
+  const minutes = Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000);
+  if (Number.isNaN(minutes)) {
+    return "—";
+  }
+  if (minutes < 1) {
+    return "just now";
+  }
+  if (minutes < 1440) {
+    return `${formatMinutes(minutes)} ago`;
+  }
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  return hours === 0 ? `${days} d ago` : `${days} d ${hours} h ago`;
+}
+
+/** "America/Chicago (CDT)": an IANA zone with its current abbreviation, for a screen that says which zone it shows. */
+export function describeZone(zone: string, now = new Date()): string {
+  const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" })
+    .formatToParts(now)
+    .find((p) => p.type === "timeZoneName")?.value;
+  return name ? `${zone} (${name})` : zone;
+}

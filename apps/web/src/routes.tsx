@@ -10,8 +10,10 @@ import { CabinetsPage } from "./pages/cabinets-page.tsx";
 import { HolidayCalendarsPage } from "./pages/holiday-calendars-page.tsx";
 import { HomePage } from "./pages/home-page.tsx";
 import { ImportPage } from "./pages/import-page.tsx";
+import { KeyMapPage } from "./pages/key-map-page.tsx";
 import { KeyPage } from "./pages/key-page.tsx";
 import { KeySetsPage } from "./pages/key-sets-page.tsx";
+import { KeysOutPage } from "./pages/keys-out-page.tsx";
 import { KeysPage } from "./pages/keys-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { OrganizationPage } from "./pages/organization-page.tsx";
@@ -29,6 +31,8 @@ export function AppRoutes() {
     <Routes>
       <Route path="/" element={<HomePage />} />
       <Route path="/activity" element={<ActivityPage />} />
+      <Route path="/keys-out" element={<KeysOutPage />} />
+      <Route path="/key-map" element={<KeyMapPage />} />
       <Route path="/keys" element={<KeysPage />} />
       <Route path="/keys/:id" element={<KeyPage />} />
       <Route path="/key-sets" element={<KeySetsPage />} />

@@ -3,6 +3,8 @@
  * reaches the browser bundle).
  */
 import type * as Auth from "@keyward/contracts/auth";
+import type * as Sync from "@keyward/contracts/cabinet-sync";
+import type * as Custody from "@keyward/contracts/custody";
 import type * as R from "@keyward/contracts/resources";
 import type { z } from "zod";
 
@@ -36,6 +38,14 @@ export type HolidayCalendar = z.infer<typeof R.HolidayCalendar>;
 export type ReasonCode = z.infer<typeof R.ReasonCode>;
 export type AuditEvent = z.infer<typeof R.Event>;
 export type Overview = z.infer<typeof R.Overview>;
+
+export type Checkout = Custody.Checkout;
+export type CabinetState = Custody.CabinetState;
+export type RemoteRelease = Custody.RemoteRelease;
+export type RemoteReleaseRequest = z.input<typeof Custody.RemoteReleaseRequest>;
+export type LiveMessage = Custody.LiveMessage;
+export type LiveTopic = Custody.LiveTopic;
+export type EnrollmentCode = Sync.EnrollmentCode;
 
 export type UnitKind = Unit["kind"];
 export type Occupancy = Unit["occupancy"];

@@ -25,6 +25,7 @@ const NAV: { group: string; items: NavItem[] }[] = [
     group: "Overview",
     items: [
       { to: "/", label: "Home", entity: null },
+      { to: "/keys-out", label: "Keys out", entity: "checkout" },
       { to: "/activity", label: "Activity", entity: "event" },
     ],
   },
@@ -32,6 +33,7 @@ const NAV: { group: string; items: NavItem[] }[] = [
     group: "Keys",
     items: [
       { to: "/keys", label: "Keys", entity: "key" },
+      { to: "/key-map", label: "Key map", entity: "key" },
       { to: "/key-sets", label: "Key sets", entity: "keySet" },
       { to: "/cabinets", label: "Cabinets", entity: "cabinet" },
     ],

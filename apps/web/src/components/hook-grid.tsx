@@ -1,59 +1,110 @@
 /**
- * A cabinet's hooks as a grid: which key hangs where, which hooks are free or disabled. Choosing a hook shows its
- * key and, for those who may change the cabinet, enables or disables it.
+ * A cabinet's hooks as a grid: which key hangs where, which hooks are free or disabled, and — given the open
+ * checkouts — which empty hooks a key left and who holds it. Choosing a hook shows its key (or holder) and, for those
+ * who may change the cabinet, enables or disables it.
  */
 import { Alert, Box, Button, Group, Paper, SegmentedControl, Stack, Text, Title, UnstyledButton } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../api.ts";
+import { holderName, isOverdue, useNow } from "../custody.ts";
+import { formatAgo, formatInstant } from "../format.ts";
+import { TONES } from "../labels.ts";
 import { useInvalidate } from "../queries.ts";
-import type { Cabinet, Hook } from "../types.ts";
+import { useSession } from "../session.tsx";
+import type { Cabinet, Checkout, Hook } from "../types.ts";
 import { AppLink } from "./app-link.tsx";
 import { HistoryList } from "./history-list.tsx";
 import { QueryState } from "./page.tsx";
 
 type Show = "all" | "occupied" | "free" | "disabled";
 
-function describe(h: Hook): string {
+function describe(h: Hook, out: Checkout | undefined): string {
   if (h.status === "disabled") {
     return "disabled";
   }
-  return h.keyId ? (h.keyLabel ?? "key") : "free";
+  if (h.keyId) {
+    return h.keyLabel ?? "key";
+  }
+  return out ? `${out.key.label} out · ${holderName(out)}` : "free";
 }
 
-function HookCell({ hook, selected, onSelect }: { hook: Hook; selected: boolean; onSelect: () => void }) {
+function HookCell({
+  hook,
+  out,
+  selected,
+  onSelect,
+}: {
+  hook: Hook;
+  out: Checkout | undefined;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const disabled = hook.status === "disabled";
   const occupied = hook.keyId !== null;
+  const left = !occupied && out !== undefined;
   return (
     <UnstyledButton
       onClick={onSelect}
       aria-pressed={selected}
-      aria-label={`Hook ${hook.number}: ${describe(hook)}`}
+      aria-label={`Hook ${hook.number}: ${describe(hook, out)}`}
       p={6}
       style={{
         borderRadius: 6,
         minHeight: 52,
-        border: `1px ${disabled ? "dashed" : "solid"} var(--mantine-color-${selected ? "blue-7" : occupied ? "blue-3" : "gray-4"})`,
+        border: `1px ${disabled || left ? "dashed" : "solid"} var(--mantine-color-${selected ? "blue-7" : occupied ? "blue-3" : left ? "orange-7" : "gray-4"})`,
         outline: selected ? "2px solid var(--mantine-color-blue-7)" : undefined,
         background: disabled
           ? "var(--mantine-color-gray-1)"
           : occupied
             ? "var(--mantine-color-blue-0)"
-            : "var(--mantine-color-white)",
+            : left
+              ? "var(--mantine-color-orange-0)"
+              : "var(--mantine-color-white)",
       }}
     >
-      <Text size="xs" fw={700} c={disabled ? "dimmed" : "dark"}>
+      <Text size="xs" fw={700} c={disabled ? "gray.7" : "dark"}>
         {hook.number}
       </Text>
-      <Text size="xs" c={occupied ? "blue.9" : "dimmed"} truncate="end" td={disabled ? "line-through" : undefined}>
-        {describe(hook)}
+      <Text
+        size="xs"
+        c={occupied ? "blue.9" : left ? TONES.warning : "gray.7"}
+        truncate="end"
+        td={disabled ? "line-through" : undefined}
+      >
+        {left && out ? `out · ${out.holder?.name ?? "unknown"}` : describe(hook, out)}
       </Text>
     </UnstyledButton>
   );
 }
 
-export function HookGrid({ cabinet, canUpdate }: { cabinet: Cabinet; canUpdate: boolean }) {
+function OutDetail({ checkout, zone }: { checkout: Checkout; zone: string }) {
+  const now = useNow();
+  return (
+    <Text size="sm">
+      <AppLink to={`/keys/${checkout.key.id}`}>{checkout.key.label}</AppLink> left this hook{" "}
+      {formatAgo(checkout.since, now)} ({formatInstant(checkout.since, zone)}) with <b>{holderName(checkout)}</b>
+      {checkout.reason ? ` for ${checkout.reason.label.toLowerCase()}` : ""}
+      {checkout.workOrder ? ` (work order ${checkout.workOrder})` : ""}.
+      {checkout.dueAt
+        ? ` Due ${formatInstant(checkout.dueAt, zone)}${isOverdue(checkout, now) ? " — overdue" : ""}.`
+        : ""}
+    </Text>
+  );
+}
+
+export function HookGrid({
+  cabinet,
+  canUpdate,
+  openCheckouts = [],
+}: {
+  cabinet: Cabinet;
+  canUpdate: boolean;
+  /** The property's open checkouts: an empty hook a key left shows who holds that key. */
+  openCheckouts?: readonly Checkout[] | undefined;
+}) {
+  const session = useSession();
   const invalidate = useInvalidate();
   const [selected, setSelected] = useState<number | null>(null);
   const [show, setShow] = useState<Show>("all");
@@ -96,6 +147,12 @@ export function HookGrid({ cabinet, canUpdate }: { cabinet: Cabinet; canUpdate: 
   );
   const modules = [...new Set(visible.map((h) => h.module))];
   const current = all.find((h) => h.number === selected) ?? null;
+  // why: a key leaves its hook empty; the open checkout that names this cabinet and hook says who has it
+  const outByHook = new Map(
+    openCheckouts.filter((c) => c.cabinet?.id === cabinet.id && c.hookOut !== null).map((c) => [c.hookOut, c] as const),
+  );
+  const outOf = (h: Hook) => (h.keyId === null ? outByHook.get(h.number) : undefined);
+  const currentOut = current ? outOf(current) : undefined;
 
   return (
     <Stack>
@@ -129,6 +186,7 @@ export function HookGrid({ cabinet, canUpdate }: { cabinet: Cabinet; canUpdate: 
                   "No key hangs here."
                 )}
               </Text>
+              {currentOut && <OutDetail checkout={currentOut} zone={session.zoneOf(cabinet.propertyId)} />}
             </div>
             {canUpdate && (
               <Button
@@ -175,6 +233,7 @@ export function HookGrid({ cabinet, canUpdate }: { cabinet: Cabinet; canUpdate: 
                 <HookCell
                   key={h.id}
                   hook={h}
+                  out={outOf(h)}
                   selected={h.number === selected}
                   onSelect={() => setSelected(h.number === selected ? null : h.number)}
                 />

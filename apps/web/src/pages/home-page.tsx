@@ -1,6 +1,7 @@
 /**
- * The first screen answers "is anything wrong right now?" with what the admin plane knows today: keys by status,
- * lost keys, cabinets not yet enrolled, people past their end date who are still active, and the keys that are out.
+ * The first screen answers "is anything wrong right now?" and "who has keys out": keys out and overdue (one click
+ * from the keys-out board), offline cabinets and open alarms, lost keys, cabinets not yet enrolled, people past
+ * their end date who are still active, and the keys out longest. Live: the stream refetches it.
  */
 import {
   Alert,
@@ -20,15 +21,60 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, listAll } from "../api.ts";
 import { AppLink } from "../components/app-link.tsx";
+import { alarmLabel } from "../components/cabinet-state-view.tsx";
 import { Section } from "../components/detail-layout.tsx";
 import { Page } from "../components/page.tsx";
-import { formatInstant, formatLocalDate, todayIn } from "../format.ts";
+import { cabinetTrouble, holderName, isOverdue, useCabinetStates, useNow, useOpenCheckouts } from "../custody.ts";
+import { formatAgo, formatInstant, formatLocalDate, todayIn } from "../format.ts";
 import { CABINET_STATUS_LABELS, KEY_STATUS_COLORS, KEY_STATUS_LABELS, keysOf } from "../labels.ts";
 import { useSession } from "../session.tsx";
-import type { Cabinet, Key, KeyStatus, Overview, Person } from "../types.ts";
+import type { Cabinet, KeyStatus, Overview, Person } from "../types.ts";
 
 /** How many names the "still active after their end date" list shows; the count above it is exact. */
 const PAST_END_SHOWN = 20;
+/** How many of the keys out longest the home screen lists; the board has them all. */
+const OUT_SHOWN = 8;
+
+/** A live count; undefined while loading, null when it could not be loaded. */
+function LiveCard({
+  label,
+  count,
+  to,
+  alert,
+}: {
+  label: string;
+  count: number | null | undefined;
+  to: string;
+  alert: boolean;
+}) {
+  return (
+    <Paper
+      withBorder
+      p="md"
+      radius="md"
+      component={Link}
+      to={to}
+      style={{ textDecoration: "none", borderColor: alert ? "var(--mantine-color-red-9)" : undefined }}
+      bg={alert ? "red.0" : undefined}
+      aria-label={`${label}: ${count === null ? "unknown" : (count ?? "loading")}`}
+    >
+      <Text size="sm" c={alert ? "red.9" : "gray.7"} fw={700}>
+        {label}
+      </Text>
+      {count === null ? (
+        <Text fz={30} fw={700} c="gray.7" lh={1.3} mt={4}>
+          —
+        </Text>
+      ) : count === undefined ? (
+        <Skeleton h={34} mt={6} w={80} />
+      ) : (
+        <Text fz={30} fw={700} c={alert ? "red.9" : "dark"} lh={1.3} mt={4}>
+          {count.toLocaleString("en-US")}
+        </Text>
+      )}
+    </Paper>
+  );
+}
 
 function StatCard({ status, count }: { status: KeyStatus; count: number | undefined }) {
   return (
@@ -73,11 +119,10 @@ export function HomePage() {
     enabled: readsKeys || readsCabinets || readsPeople,
     queryFn: () => api.get<Overview>("overview", { propertyId }),
   });
-  const out = useQuery({
-    queryKey: ["keys", "home-out", propertyId],
-    enabled: readsKeys,
-    queryFn: () => api.list<Key>("keys", { propertyId, status: "out", limit: 10 }),
-  });
+  const now = useNow();
+  const readsCheckouts = session.propertiesWhere("read", "checkout").length > 0;
+  const open = useOpenCheckouts(propertyId, readsCheckouts);
+  const states = useCabinetStates(propertyId, readsCabinets);
   const cabinets = useQuery({
     queryKey: ["cabinets", "home", propertyId],
     enabled: readsCabinets,
@@ -102,15 +147,67 @@ export function HomePage() {
   const unenrolled = (cabinets.data ?? []).filter((c) => c.status !== "archived" && !c.enrolled);
   const lost = counts.data?.keys.lost ?? 0;
   const pastEndCount = counts.data?.peopleActivePastEndDate ?? 0;
+  const openItems = open.data?.items ?? [];
+  const overdue = openItems.filter((c) => isOverdue(c, now));
+  const offline = (states.data ?? []).filter((s) => cabinetTrouble(s).offline);
+  const alarmed = (states.data ?? []).filter((s) => cabinetTrouble(s).alarms);
+  const liveError = open.error ?? states.error;
   const attentionLoaded =
-    counts.isSuccess && (!readsCabinets || cabinets.isSuccess) && (!readsPeople || pastEnd.isSuccess);
-  const nothingWrong = attentionLoaded && lost === 0 && unenrolled.length === 0 && pastEndCount === 0;
+    counts.isSuccess &&
+    (!readsCabinets || (cabinets.isSuccess && !states.isPending)) &&
+    (!readsCheckouts || !open.isPending) &&
+    (!readsPeople || pastEnd.isSuccess);
+  const nothingWrong =
+    attentionLoaded &&
+    liveError === null &&
+    lost === 0 &&
+    unenrolled.length === 0 &&
+    pastEndCount === 0 &&
+    overdue.length === 0 &&
+    offline.length === 0 &&
+    alarmed.length === 0;
 
   return (
     <Page
       title={`Hello, ${session.me.person.firstName}`}
       description={`${session.property ? session.property.name : "All properties"} · ${formatInstant(new Date().toISOString(), session.zoneOf(propertyId))}`}
     >
+      {(readsCheckouts || readsCabinets) && (
+        <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" aria-label="Right now">
+          {readsCheckouts && (
+            <>
+              <LiveCard
+                label="Keys out"
+                count={open.isError ? null : open.data?.items.length}
+                to="/keys-out"
+                alert={false}
+              />
+              <LiveCard
+                label="Overdue"
+                count={open.isError ? null : open.data ? overdue.length : undefined}
+                to="/keys-out?overdue=1"
+                alert={overdue.length > 0}
+              />
+            </>
+          )}
+          {readsCabinets && (
+            <>
+              <LiveCard
+                label="Cabinets offline"
+                count={states.isError ? null : states.data ? offline.length : undefined}
+                to="/cabinets"
+                alert={offline.length > 0}
+              />
+              <LiveCard
+                label="Cabinets with alarms"
+                count={states.isError ? null : states.data ? alarmed.length : undefined}
+                to="/cabinets"
+                alert={alarmed.length > 0}
+              />
+            </>
+          )}
+        </SimpleGrid>
+      )}
       {readsKeys && (
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm">
           {keysOf(KEY_STATUS_LABELS).map((status) => (
@@ -119,6 +216,11 @@ export function HomePage() {
         </SimpleGrid>
       )}
       {counts.isError && <Alert color="red">{counts.error.message}</Alert>}
+      {liveError && (
+        <Alert color="red" title="Live status unavailable">
+          {liveError.message}
+        </Alert>
+      )}
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Section title="Needs attention">
@@ -129,10 +231,64 @@ export function HomePage() {
               </Stack>
             ) : nothingWrong ? (
               <Alert color="green" title="Nothing needs attention">
-                No lost keys, every cabinet is enrolled, and nobody past their end date is still active.
+                No key overdue or lost, every cabinet enrolled, online and free of alarms, and nobody past their end
+                date still active.
               </Alert>
             ) : (
               <Stack gap="md">
+                {overdue.length > 0 && (
+                  <div>
+                    <Group gap="xs">
+                      <Badge color="red.9" variant="filled">
+                        {overdue.length}
+                      </Badge>
+                      <AppLink to="/keys-out?overdue=1" fw={600}>
+                        Overdue keys
+                      </AppLink>
+                    </Group>
+                    <Text size="sm" c="gray.7">
+                      Call the holders; the board says who has each and since when.
+                    </Text>
+                  </div>
+                )}
+                {offline.length > 0 && (
+                  <div>
+                    <Group gap="xs">
+                      <Badge color="red.9" variant="filled">
+                        {offline.length}
+                      </Badge>
+                      <Text fw={600}>Cabinets offline</Text>
+                    </Group>
+                    <List size="sm" mt={4} spacing={2}>
+                      {offline.map((s) => (
+                        <List.Item key={s.cabinetId}>
+                          <AppLink to={`/cabinets/${s.cabinetId}`}>{s.name}</AppLink> — last contact{" "}
+                          {s.lastContactAt ? formatAgo(s.lastContactAt, now) : "never"}
+                        </List.Item>
+                      ))}
+                    </List>
+                  </div>
+                )}
+                {alarmed.length > 0 && (
+                  <div>
+                    <Group gap="xs">
+                      <Badge color="red.9" variant="filled">
+                        {alarmed.length}
+                      </Badge>
+                      <Text fw={600}>Cabinets with alarms</Text>
+                    </Group>
+                    <List size="sm" mt={4} spacing={2}>
+                      {alarmed.map((s) => (
+                        <List.Item key={s.cabinetId}>
+                          <AppLink to={`/cabinets/${s.cabinetId}`}>{s.name}</AppLink> — {s.openAlarms} open
+                          {s.lastAlarm
+                            ? `, last ${alarmLabel(s.lastAlarm.action).toLowerCase()} ${formatAgo(s.lastAlarm.at, now)}`
+                            : ""}
+                        </List.Item>
+                      ))}
+                    </List>
+                  </div>
+                )}
                 {lost > 0 && (
                   <div>
                     <Group gap="xs">
@@ -190,28 +346,41 @@ export function HomePage() {
             )}
           </Section>
         </Grid.Col>
-        {readsKeys && (
+        {readsCheckouts && (
           <Grid.Col span={{ base: 12, md: 6 }}>
-            <Section title="Keys out now">
-              {out.data && out.data.items.length === 0 ? (
-                <Text size="sm" c="dimmed">
+            <Section title="Keys out longest">
+              {open.isError ? (
+                <Text size="sm" c="red.9">
+                  Could not load the keys out.
+                </Text>
+              ) : !open.data ? (
+                <Stack gap="xs">
+                  <Skeleton h={18} />
+                  <Skeleton h={18} w="70%" />
+                </Stack>
+              ) : openItems.length === 0 ? (
+                <Text size="sm" c="gray.7">
                   Every key is in its cabinet or accounted for.
                 </Text>
               ) : (
                 <Stack gap={6}>
-                  {out.data?.items.map((k) => (
-                    <Group key={k.id} justify="space-between" wrap="nowrap">
-                      <AppLink to={`/keys/${k.id}`}>{k.label}</AppLink>
-                      <Text size="xs" c="dimmed">
-                        since {formatInstant(k.updatedAt, session.zoneOf(k.propertyId))}
+                  {openItems.slice(0, OUT_SHOWN).map((c) => (
+                    <Group key={c.id} justify="space-between" wrap="nowrap" gap="xs">
+                      <Text size="sm" truncate>
+                        <AppLink to={`/keys/${c.key.id}`} fw={600}>
+                          {c.key.label}
+                        </AppLink>{" "}
+                        · {holderName(c)}
+                      </Text>
+                      <Text size="xs" c={isOverdue(c, now) ? "red.9" : "gray.7"} fw={isOverdue(c, now) ? 700 : 400}>
+                        {isOverdue(c, now) ? "overdue · " : ""}
+                        {formatAgo(c.since, now)}
                       </Text>
                     </Group>
                   ))}
-                  {out.data?.nextCursor && (
-                    <Anchor component={Link} to="/keys?status=out" size="sm">
-                      All keys out
-                    </Anchor>
-                  )}
+                  <Anchor component={Link} to="/keys-out" size="sm">
+                    Keys-out board ({openItems.length})
+                  </Anchor>
                 </Stack>
               )}
             </Section>

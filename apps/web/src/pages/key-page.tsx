@@ -1,4 +1,4 @@
-/** One key: its details, where it hangs, and every change to it. */
+/** One key: who had it (its checkouts, newest first), its details, where it hangs, and every change to it. */
 import { Badge, Group, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useParams } from "react-router";
@@ -6,6 +6,7 @@ import { AppLink } from "../components/app-link.tsx";
 import { DetailLayout, Section } from "../components/detail-layout.tsx";
 import { Editable } from "../components/form.tsx";
 import { KeyForm } from "../components/key-form.tsx";
+import { KeyHistory } from "../components/key-history.tsx";
 import { Page, QueryState } from "../components/page.tsx";
 import { KEY_STATUS_COLORS, KEY_STATUS_LABELS } from "../labels.ts";
 import { useRecord } from "../queries.ts";
@@ -42,6 +43,9 @@ export function KeyPage() {
       }
     >
       <DetailLayout history={{ entityType: "key", entityId: k.id }}>
+        <Section title="Who had this key">
+          <KeyHistory keyId={k.id} zone={session.zoneOf(k.propertyId)} />
+        </Section>
         <Section title="Details">
           <Editable allowed={session.can("update", "key", k.propertyId)}>
             <KeyForm

@@ -1,5 +1,5 @@
 /**
- * The `keyward` command: serve, migrate, init, demo, import (and bench). Each subcommand has --help.
+ * The `keyward` command: serve, migrate, init, demo, import, agent (and bench). Each subcommand has --help.
  */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
@@ -205,6 +205,63 @@ program
       fail(describeError(error));
     } finally {
       await handle.close();
+    }
+  });
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError("a port number, 0 to 65535");
+  }
+  return n;
+}
+
+const agent = program.command("agent").description("The cabinet agent: enrol it with the server, then run it");
+
+agent
+  .command("enroll")
+  .description("Register this cabinet's agent with a one-time code from the dashboard (Cabinets → Enrol)")
+  .requiredOption("--server <url>", "the Keyward server's address, e.g. https://keys.example.com")
+  .requiredOption("--code <code>", "the one-time enrolment code")
+  .option("--data <dir>", "where the agent keeps its journal and identity", "./data/agent")
+  .action(async (options: { server: string; code: string; data: string }) => {
+    // why: the agent's modules (driver, kiosk server) load only for the agent's commands
+    const { enrollAgent } = await import("@keyward/agent/agent");
+    try {
+      const enrolled = await enrollAgent({ serverUrl: options.server, code: options.code, dataDir: options.data });
+      process.stdout.write(
+        `Enrolled as cabinet "${enrolled.cabinetName}" (device ${enrolled.deviceId}). Run "keyward agent run --data ${options.data}".\n`,
+      );
+    } catch (error) {
+      fail(describeError(error));
+    }
+  });
+
+agent
+  .command("run")
+  .description("Run an enrolled agent and serve its kiosk")
+  .option("--data <dir>", "the agent's data directory (as given to enroll)", "./data/agent")
+  .option("--port <port>", "the kiosk's port", portNumber, 8081)
+  .option("--host <host>", "the kiosk's address (the console's browser runs on this computer)", "127.0.0.1")
+  .option("--simulated", "drive the simulated cabinet (the only driver Keyward ships; see docs/hardware-driver.md)")
+  .action(async (options: { data: string; port: number; host: string; simulated?: boolean }) => {
+    if (!options.simulated) {
+      fail("no hardware driver is configured: pass --simulated, or see docs/hardware-driver.md to write one");
+    }
+    const { startAgent } = await import("@keyward/agent/agent");
+    try {
+      const running = await startAgent({ dataDir: options.data, kioskPort: options.port, kioskHost: options.host });
+      process.stdout.write(`Cabinet agent running. Kiosk: ${running.kioskUrl}/\n`);
+      const stop = () => {
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    } catch (error) {
+      fail(describeError(error));
     }
   });
 

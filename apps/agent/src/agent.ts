@@ -1,0 +1,316 @@
+/**
+ * The cabinet agent: enrolment, and the running agent that ties the journal, the driver, the visit engine, the
+ * server connection and the kiosk server together. `keyward agent enroll|run` and the demo call these.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { EnrollResponse, SignedSnapshot } from "@keyward/contracts/cabinet-sync";
+import type { KioskAction, KioskState, SimulatorAction } from "@keyward/contracts/kiosk";
+import { generateSigningKeyPair } from "@keyward/domain/event-chain";
+import type { CabinetDriver } from "./driver.ts";
+import { type AgentLogger, Engine } from "./engine.ts";
+import { JOURNAL_FILE, Journal } from "./journal.ts";
+import { buildKioskServer } from "./kiosk-server.ts";
+import { SimulatedDriver, type SimulatedHook, type SimulatorPreset } from "./simulated-driver.ts";
+import { type SnapshotView, verifySnapshot, viewOf } from "./snapshot.ts";
+import { requestEnrollment, SyncClient } from "./sync.ts";
+
+/** The agent's version, sent at enrolment and in `cabinet.agent_started`. */
+export const AGENT_VERSION = "0.1.0";
+
+/** The kiosk's build, beside this app in the repository. */
+export const DEFAULT_KIOSK_DIST = fileURLToPath(new URL("../../kiosk/dist", import.meta.url));
+
+/** A logger that writes to standard error. */
+export const stderrLogger: AgentLogger = {
+  info: (m) => process.stderr.write(`keyward agent: ${m}\n`),
+  warn: (m) => process.stderr.write(`keyward agent: warning: ${m}\n`),
+  error: (m) => process.stderr.write(`keyward agent: error: ${m}\n`),
+};
+
+/** An agent that has already been enrolled cannot be enrolled again in the same data directory. */
+export class AlreadyEnrolled extends Error {}
+
+/**
+ * Enrols this agent with the server: generates its Ed25519 key pair, registers the public half with the one-time
+ * code, and stores the identity (secret key included) in the journal under `dataDir`.
+ */
+export async function enrollAgent(options: {
+  serverUrl: string;
+  code: string;
+  dataDir: string;
+}): Promise<EnrollResponse> {
+  const journal = Journal.open(options.dataDir);
+  try {
+    const existing = journal.identity();
+    if (existing) {
+      // why: a new device starts a new chain at seq 1; this journal's events belong to the old one
+      throw new AlreadyEnrolled(
+        `${options.dataDir} already holds the agent of cabinet "${existing.cabinetName}"; enrol into another --data directory`,
+      );
+    }
+    const keys = generateSigningKeyPair();
+    const enrolled = await requestEnrollment(options.serverUrl, {
+      code: options.code,
+      publicKey: keys.publicKey,
+      agentVersion: AGENT_VERSION,
+    });
+    journal.saveIdentity({
+      deviceId: enrolled.deviceId,
+      cabinetId: enrolled.cabinetId,
+      organizationId: enrolled.organizationId,
+      propertyId: enrolled.propertyId,
+      cabinetName: enrolled.cabinetName,
+      serverUrl: options.serverUrl.replace(/\/+$/, ""),
+      serverPublicKey: enrolled.serverPublicKey,
+      publicKey: keys.publicKey,
+      secretKey: keys.secretKey,
+      enrolledAt: new Date().toISOString(),
+    });
+    return enrolled;
+  } finally {
+    journal.close();
+  }
+}
+
+export interface StartAgentOptions {
+  dataDir: string;
+  /** The kiosk's port; 0 picks a free one (`kioskUrl` names it). */
+  kioskPort: number;
+  kioskHost?: string;
+  /** The cabinet's hardware; the simulated cabinet when omitted. */
+  driver?: CabinetDriver;
+  now?: () => Date;
+  /** The demo people the simulator panel offers. */
+  simulatorPresets?: SimulatorPreset[];
+  kioskDist?: string;
+  logger?: AgentLogger;
+  /** Seconds without a touch before a visit ends (30). */
+  idleTimeoutSeconds?: number;
+  /** Seconds the door stays unlocked after a grant if nobody opens it (15). */
+  doorReleaseSeconds?: number;
+}
+
+/** A running agent. */
+export interface RunningAgent {
+  kioskUrl: string;
+  cabinetId: string;
+  driver: CabinetDriver;
+  /** The simulated driver, when the cabinet is simulated. */
+  simulator: SimulatedDriver | null;
+  journal: Journal;
+  state(): KioskState;
+  act(action: KioskAction): Promise<KioskState>;
+  /** Acts on the simulated cabinet (throws when the driver is real). */
+  simulate(action: SimulatorAction): Promise<KioskState>;
+  /** Uploads the outbox and fetches the snapshot if the server has a newer one; rejects if the server cannot. */
+  syncNow(): Promise<void>;
+  outboxSize(): number;
+  /** Resolves once a snapshot of at least `version` (any, without one) is in force. */
+  waitForSnapshot(version?: number): Promise<void>;
+  /** Runs the time-driven duties now (idle timeout, door held open, snapshot expiry); runs every second anyway. */
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The simulator's hooks as the snapshot places the keys (its first start). */
+function hooksFromSnapshot(view: SnapshotView): SimulatedHook[] {
+  const { modules, hooksPerModule } = view.body.cabinet;
+  const byHook = new Map(view.body.keys.filter((k) => k.hookNumber !== null).map((k) => [k.hookNumber, k]));
+  const hooks: SimulatedHook[] = [];
+  for (let n = 1; n <= modules * hooksPerModule; n += 1) {
+    const key = byHook.get(n);
+    hooks.push({
+      number: n,
+      module: Math.ceil(n / hooksPerModule),
+      tag: key?.tagCode ?? null,
+      label: key?.label ?? null,
+    });
+  }
+  return hooks;
+}
+
+/** Starts an enrolled agent: journal, driver, engine, server connection, kiosk server. */
+export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
+  if (!existsSync(join(options.dataDir, JOURNAL_FILE))) {
+    throw new Error(`no enrolled agent in ${options.dataDir}: run "keyward agent enroll" first`);
+  }
+  const journal = Journal.open(options.dataDir);
+  const identity = journal.identity();
+  if (!identity) {
+    journal.close();
+    throw new Error(`no enrolled agent in ${options.dataDir}: run "keyward agent enroll" first`);
+  }
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? stderrLogger;
+  const ownDriver = options.driver === undefined;
+  const simulator =
+    options.driver === undefined
+      ? new SimulatedDriver({
+          hooks: journal.hooks() ?? [],
+          presets: options.simulatorPresets ?? [],
+          onHooksChanged: (hooks) => journal.saveHooks(hooks),
+        })
+      : options.driver instanceof SimulatedDriver
+        ? options.driver
+        : null;
+  const driver: CabinetDriver = options.driver ?? (simulator as SimulatedDriver);
+
+  // why: a holder, not a `let`, so the closures below read the snapshot in force when they run
+  const current: { view: SnapshotView | null } = { view: null };
+  let sync: SyncClient | null = null;
+  const waiters = new Set<{ version: number; resolve: () => void }>();
+
+  const engine = new Engine({
+    journal,
+    identity,
+    driver,
+    simulator,
+    now,
+    logger,
+    online: () => sync?.isOnline() ?? false,
+    onAppended: () => sync?.requestUpload(),
+    idleTimeoutSeconds: options.idleTimeoutSeconds,
+    doorReleaseSeconds: options.doorReleaseSeconds,
+  });
+
+  const useView = async (next: SnapshotView, confirmedAt: string, received: boolean) => {
+    current.view = next;
+    if (simulator) {
+      simulator.setLabels(new Map(next.body.keys.map((k) => [k.tagCode, k.label])));
+      if (!simulator.hasHooks()) {
+        simulator.load(hooksFromSnapshot(next));
+      }
+    }
+    await engine.loadHooks();
+    await engine.applySnapshot(next, confirmedAt, received);
+    for (const waiter of waiters) {
+      if (next.body.version >= waiter.version) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const stored = journal.snapshot();
+  if (stored) {
+    try {
+      await useView(
+        viewOf(verifySnapshot(stored, identity.serverPublicKey, identity.cabinetId)),
+        stored.confirmedAt,
+        false,
+      );
+    } catch (error) {
+      logger.error(`the stored snapshot is unusable, waiting for a new one: ${String(error)}`);
+    }
+  } else {
+    await engine.loadHooks();
+  }
+
+  const onSnapshot = async (signed: SignedSnapshot, acknowledgedBefore: number) => {
+    let body: ReturnType<typeof verifySnapshot>;
+    try {
+      body = verifySnapshot(signed, identity.serverPublicKey, identity.cabinetId);
+    } catch (error) {
+      // why: a snapshot that does not verify is never applied; the cabinet keeps deciding on the one it trusts
+      logger.error(
+        `snapshot ${signed.version} refused, keeping version ${current.view?.body.version ?? "none"}: ${String(error)}`,
+      );
+      return;
+    }
+    const at = now().toISOString();
+    journal.saveSnapshot(
+      { version: signed.version, body: signed.body, signature: signed.signature, receivedAt: at, confirmedAt: at },
+      acknowledgedBefore,
+      new Set(body.people.flatMap((p) => p.keysOut)),
+    );
+    await useView(viewOf(body), at, true);
+    logger.info(`snapshot ${signed.version} applied`);
+  };
+
+  sync = new SyncClient({
+    journal,
+    identity,
+    now,
+    logger,
+    knownVersion: () => current.view?.body.version ?? null,
+    onSnapshot,
+    onConfirmed: () => engine.snapshotConfirmed(now().toISOString()),
+    onCommand: (command) => engine.remoteRelease(command),
+    onOnlineChange: () => engine.changed(),
+  });
+  const client = sync;
+
+  await engine.record("cabinet.agent_started", {
+    agentVersion: AGENT_VERSION,
+    snapshotVersion: current.view?.body.version ?? null,
+  });
+  client.start();
+
+  const app = await buildKioskServer({
+    kioskDist: options.kioskDist ?? DEFAULT_KIOSK_DIST,
+    backend: {
+      state: () => engine.state(),
+      act: (action) => engine.act(action),
+      simulate: simulator ? (action) => simulate(action) : null,
+      subscribe: (listener) => engine.subscribe(listener),
+    },
+  });
+  const host = options.kioskHost ?? "127.0.0.1";
+  await app.listen({ port: options.kioskPort, host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.kioskPort;
+  const ticker = setInterval(() => {
+    engine.tick().catch((error: unknown) => logger.error(`tick failed: ${String(error)}`));
+  }, 1000);
+  ticker.unref();
+
+  async function simulate(action: SimulatorAction): Promise<KioskState> {
+    if (!simulator) {
+      throw new Error("this cabinet's driver is not simulated");
+    }
+    simulator.apply(action);
+    await engine.settled();
+    return engine.state();
+  }
+
+  return {
+    kioskUrl: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    cabinetId: identity.cabinetId,
+    driver,
+    simulator,
+    journal,
+    state: () => engine.state(),
+    act: (action) => engine.act(action),
+    simulate,
+    syncNow: async () => {
+      await client.uploadOutbox();
+      await client.fetchSnapshot();
+      // why: applying a new snapshot journals `cabinet.snapshot_applied`; send it too
+      await client.uploadOutbox();
+    },
+    outboxSize: () => journal.outboxSize(),
+    waitForSnapshot: (version) =>
+      new Promise<void>((resolve) => {
+        const wanted = version ?? 1;
+        if (current.view && current.view.body.version >= wanted) {
+          resolve();
+          return;
+        }
+        waiters.add({ version: wanted, resolve });
+      }),
+    tick: () => engine.tick(),
+    close: async () => {
+      clearInterval(ticker);
+      await client.close();
+      await app.close();
+      await engine.settled();
+      engine.close();
+      if (ownDriver) {
+        await driver.close();
+      }
+      journal.close();
+    },
+  };
+}

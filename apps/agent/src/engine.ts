@@ -1,0 +1,1263 @@
+/**
+ * The visit state machine (DESIGN.md "How a key leaves the cabinet"): identification, choosing keys, the decision on
+ * the snapshot with the shared policy engine, the door and the hooks, returns, and the alarms raised when nobody
+ * is at the console. It turns kiosk touches and driver events into journal events, hardware orders and the
+ * `KioskState` the kiosk renders. Every step runs through one queue, so one visit at a time, one step at a time.
+ */
+import { randomInt, randomUUID } from "node:crypto";
+import type { CabinetCommand, CabinetEventType } from "@keyward/contracts/cabinet-sync";
+import type { KioskAction, KioskKey, KioskLanguage, KioskScreen, KioskState } from "@keyward/contracts/kiosk";
+import {
+  type CheckoutDecision,
+  decideCheckout,
+  type PolicyKey,
+  type PolicyReason,
+} from "@keyward/domain/checkout-policy";
+import { explainDenial } from "@keyward/domain/denials";
+import {
+  acceptedNext,
+  type FactorKind,
+  identify,
+  type PinLockoutState,
+  type PresentedFactor,
+  pinGate,
+  type RealFactor,
+} from "@keyward/domain/identification";
+import type { KeyStatus } from "@keyward/domain/vocabulary";
+import { verify as verifyPin } from "@node-rs/argon2";
+import type { CabinetDriver, DriverEventMap, HookLight } from "./driver.ts";
+import type { Identity, Journal, JournalEvent, LocalChange } from "./journal.ts";
+import { type MessageCode, say } from "./messages.ts";
+import type { SimulatedDriver } from "./simulated-driver.ts";
+import type { SnapshotView, ViewKey } from "./snapshot.ts";
+
+/** How long a visit may sit without a touch before the cabinet ends it. */
+export const IDLE_TIMEOUT_SECONDS = 30;
+/** How long a "done" or a final refusal stays on screen. */
+export const CLOSING_SCREEN_SECONDS = 5;
+/** How long the door stays unlocked after a grant or a return if nobody opens it. */
+export const DOOR_RELEASE_SECONDS = 15;
+
+/** Where the agent writes what it cannot show on the screen. */
+export interface AgentLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface EngineOptions {
+  journal: Journal;
+  identity: Identity;
+  driver: CabinetDriver;
+  /** The simulated driver, when the cabinet is simulated (the state then carries the panel). */
+  simulator: SimulatedDriver | null;
+  now: () => Date;
+  logger: AgentLogger;
+  /** Whether the agent is in contact with the server (shown on the kiosk). */
+  online: () => boolean;
+  /** Called after each event is committed (the sync uploads it). */
+  onAppended: (event: JournalEvent) => void;
+  idleTimeoutSeconds?: number;
+  doorReleaseSeconds?: number;
+}
+
+type Stage =
+  | "identify"
+  | "menu"
+  | "choose_keys"
+  | "reason"
+  | "take"
+  | "return_scan"
+  | "return_hang"
+  | "my_keys"
+  | "denied"
+  | "done";
+
+interface GrantedHook {
+  keyId: string;
+  tag: string;
+  hook: number;
+  label: string;
+  dueAt: string | null;
+  taken: boolean;
+}
+
+interface Visit {
+  id: string;
+  stage: Stage;
+  /** The factors that still count (a failed PIN is accounted for in the stored lockout instead). */
+  factors: PresentedFactor[];
+  personId: string | null;
+  identified: boolean;
+  /** The visit is over (a "done" or a final refusal is on screen); the next factor starts a new one. */
+  closed: boolean;
+  lastActionAt: number;
+  language: KioskLanguage | null;
+  waitSeconds: number | null;
+  denied: { code: string; message: string; next: "idle" | "menu" } | null;
+  doneMessage: string | null;
+  unitNumber: string | null;
+  selected: string[];
+  grant: { hooks: GrantedHook[]; dueAt: string | null; reasonCodeId: string; workOrder: string | null } | null;
+  /** Keys lifted in this visit that were not granted: hook → tag. */
+  wrongLifted: Map<number, string | null>;
+  returning: { keyId: string; tag: string; label: string; hook: number } | null;
+  returned: { keyId: string; label: string }[];
+}
+
+const REASON_CODES = new Set(["reason_required", "reason_inactive", "work_order_required"]);
+
+/** The cabinet's visit engine. */
+export class Engine {
+  private view: SnapshotView | null = null;
+  private confirmedAt: number | null = null;
+  private readonly hooks = new Map<number, string | null>();
+  private visit: Visit | null = null;
+  private feedback: KioskState["feedback"] = null;
+  private feedbackId = 0;
+  private idleLanguage: KioskLanguage | null = null;
+  private door: { openedAt: number | null; heldReported: boolean; visitId: string | null } = {
+    openedAt: null,
+    heldReported: false,
+    visitId: null,
+  };
+  /** Keys lifted with no visit open: hook → tag (their hook shows the alarm until they come back). */
+  private readonly unsessioned = new Map<number, string | null>();
+  private queue: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(state: KioskState) => void>();
+  private lastNotified = "";
+  private readonly idleTimeoutMs: number;
+  private readonly doorReleaseSeconds: number;
+  private readonly detach: () => void;
+
+  constructor(private readonly options: EngineOptions) {
+    this.idleTimeoutMs = (options.idleTimeoutSeconds ?? IDLE_TIMEOUT_SECONDS) * 1000;
+    this.doorReleaseSeconds = options.doorReleaseSeconds ?? DOOR_RELEASE_SECONDS;
+    const { driver } = options;
+    const on = <E extends keyof DriverEventMap>(event: E, handle: (...args: DriverEventMap[E]) => Promise<void>) => {
+      const listener = (...args: DriverEventMap[E]) => {
+        this.run(async () => {
+          this.touch();
+          await handle(...args);
+        }).catch((error: unknown) => this.options.logger.error(`driver event ${event} failed: ${String(error)}`));
+      };
+      // why: the typed emitter's listener signature is generic per event; this one wrapper serves them all
+      driver.on(event, listener as never);
+      return () => driver.off(event, listener as never);
+    };
+    const detachers = [
+      on("badge", ({ number }) => this.presentFactor("badge", number)),
+      on("fingerprint", ({ ref }) => this.presentFactor("fingerprint", ref)),
+      on("keypad", ({ digits }) => this.presentFactor("user_code", digits)),
+      on("console_tag", ({ code }) => this.scanTag(code)),
+      on("key_lifted", ({ hook, tag }) => this.keyLifted(hook, tag)),
+      on("key_hung", ({ hook, tag }) => this.keyHung(hook, tag)),
+      on("door_opened", ({ locked }) => this.doorOpened(locked)),
+      on("door_closed", () => this.doorClosed()),
+    ];
+    this.detach = () => {
+      for (const d of detachers) {
+        d();
+      }
+    };
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** Reads the hooks from the driver (at start, and after the simulator is seeded). */
+  async loadHooks(): Promise<void> {
+    await this.run(async () => {
+      this.hooks.clear();
+      for (const { hook, tag } of await this.options.driver.readHooks()) {
+        this.hooks.set(hook, tag);
+      }
+    });
+  }
+
+  /**
+   * Puts a verified snapshot in force; `confirmedAt` is when the server last said it is current. A snapshot just
+   * received (not the one reloaded at start) is journalled as applied.
+   */
+  async applySnapshot(view: SnapshotView, confirmedAt: string, received: boolean): Promise<void> {
+    await this.run(() => {
+      this.view = view;
+      this.confirmedAt = Date.parse(confirmedAt);
+      if (received) {
+        this.options.journal.setFlag("expired_reported", null);
+        this.append("cabinet.snapshot_applied", { version: view.body.version });
+      }
+    });
+  }
+
+  /** Journals an event that belongs to no visit (the agent's start). */
+  async record(type: CabinetEventType, data: Record<string, unknown>): Promise<void> {
+    await this.run(() => {
+      this.append(type, data);
+    });
+  }
+
+  /** The server confirmed the snapshot in force is current. */
+  async snapshotConfirmed(at: string): Promise<void> {
+    await this.run(() => {
+      this.confirmedAt = Date.parse(at);
+      this.options.journal.confirmSnapshot(at);
+      this.options.journal.setFlag("expired_reported", null);
+    });
+  }
+
+  /** Stops listening to the driver. */
+  close(): void {
+    this.detach();
+    this.listeners.clear();
+  }
+
+  /** Calls `listener` with the full state after every change; returns the unsubscribe function. */
+  subscribe(listener: (state: KioskState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the subscribers the state changed outside a step (the agent went on- or offline). */
+  changed(): void {
+    this.notify();
+  }
+
+  /** Resolves once every queued step has run. */
+  async settled(): Promise<void> {
+    await this.run(() => undefined);
+  }
+
+  /**
+   * Time-driven duties: the idle timeout, the closing screens, the door held open, the snapshot's expiry.
+   * The agent calls it every second; tests call it after moving their clock.
+   */
+  async tick(): Promise<void> {
+    await this.run(async () => {
+      await this.reportExpiry();
+      const now = this.nowMs();
+      const { doorHeldSeconds } = this.view?.body.settings ?? { doorHeldSeconds: 0 };
+      if (this.door.openedAt !== null && !this.door.heldReported && this.view !== null) {
+        const seconds = Math.floor((now - this.door.openedAt) / 1000);
+        if (seconds > doorHeldSeconds) {
+          this.door.heldReported = true;
+          this.append("door.held_open", { visitId: this.door.visitId, seconds });
+          await this.options.driver.beep("alarm");
+        }
+      }
+      const visit = this.visit;
+      if (visit && !this.options.driver.door().open) {
+        const limit = visit.closed ? CLOSING_SCREEN_SECONDS * 1000 : this.idleTimeoutMs;
+        if (now - visit.lastActionAt >= limit) {
+          await this.endVisit();
+        }
+      }
+    });
+  }
+
+  /** Performs one kiosk action and answers the state after it. */
+  act(action: KioskAction): Promise<KioskState> {
+    return this.run(async () => {
+      this.touch();
+      await this.handle(action);
+      return this.state();
+    });
+  }
+
+  /** Executes a remote release from the server, once. */
+  async remoteRelease(command: CabinetCommand): Promise<void> {
+    await this.run(async () => {
+      const { journal } = this.options;
+      if (journal.commandExecuted(command.id)) {
+        return;
+      }
+      const seconds = command.params.seconds ?? 10;
+      this.append(
+        "door.released",
+        { visitId: null, personId: null, purpose: "remote_release", commandId: command.id },
+        [{ kind: "command_executed", commandId: command.id }],
+      );
+      await this.options.driver.releaseDoor(seconds);
+      this.append("cabinet.remote_release_executed", { commandId: command.id, seconds });
+      this.options.logger.info(`remote release ${command.id} executed (${seconds} s)`);
+    });
+  }
+
+  // ------------------------------------------------------------ state
+
+  /** What the kiosk shows now. */
+  state(): KioskState {
+    const view = this.view;
+    const state: KioskState = {
+      cabinet: {
+        id: this.options.identity.cabinetId,
+        name: view?.body.cabinet.name ?? this.options.identity.cabinetName,
+      },
+      language: this.language(),
+      online: this.options.online(),
+      snapshot: { version: view?.body.version ?? null, ageMinutes: this.ageMinutes() },
+      screen: this.screen(),
+      feedback: this.feedback,
+    };
+    if (this.options.simulator) {
+      state.simulator = this.options.simulator.state();
+    }
+    return state;
+  }
+
+  private screen(): KioskScreen {
+    const lang = this.language();
+    const view = this.view;
+    if (view === null) {
+      return { name: "stopped", code: "no_snapshot", message: say("no_snapshot", lang) };
+    }
+    const visit = this.visit;
+    if (visit === null) {
+      if (this.expired()) {
+        return { name: "stopped", code: "snapshot_expired", message: say("snapshot_expired", lang) };
+      }
+      return { name: "idle", accepts: acceptedNext(view.body.cabinet.factorPolicy, new Set(), false) };
+    }
+    const doorOpen = this.options.driver.door().open;
+    switch (visit.stage) {
+      case "identify": {
+        const satisfied = new Set<RealFactor>();
+        for (const f of visit.factors) {
+          if (f.kind === "pin" ? f.ok : f.kind !== "user_code" && f.personId !== null) {
+            satisfied.add(f.kind === "pin" ? "pin" : (f.kind as RealFactor));
+          }
+        }
+        return {
+          name: "identify",
+          firstName: this.person(visit.personId)?.firstName ?? null,
+          needs: acceptedNext(view.body.cabinet.factorPolicy, satisfied, visit.factors.length > 0),
+          waitSeconds: visit.waitSeconds,
+        };
+      }
+      case "menu":
+        return {
+          name: "menu",
+          firstName: this.person(visit.personId)?.firstName ?? "",
+          keysOut: this.keysOutOf(visit.personId ?? "").size,
+        };
+      case "choose_keys":
+        return {
+          name: "choose_keys",
+          unitNumber: visit.unitNumber,
+          keys: visit.unitNumber === null ? [] : this.unitKeys(visit, visit.unitNumber),
+          selected: [...visit.selected],
+        };
+      case "reason":
+        return {
+          name: "reason",
+          reasons: view.body.reasons.map((r) => ({ id: r.id, label: r.label, requiresWorkOrder: r.requiresWorkOrder })),
+          selected: [...visit.selected],
+        };
+      case "take":
+        return {
+          name: "take",
+          hooks: (visit.grant?.hooks ?? []).map((h) => ({
+            hook: h.hook,
+            keyId: h.keyId,
+            label: h.label,
+            taken: h.taken,
+          })),
+          dueAt: visit.grant?.dueAt ?? null,
+          doorOpen,
+        };
+      case "return_scan":
+        return { name: "return_scan", returned: visit.returned.map((r) => ({ ...r })) };
+      case "return_hang": {
+        const r = visit.returning;
+        if (r === null) {
+          return { name: "return_scan", returned: visit.returned.map((x) => ({ ...x })) };
+        }
+        return { name: "return_hang", hook: r.hook, keyId: r.keyId, label: r.label, hung: false, doorOpen };
+      }
+      case "my_keys":
+        return { name: "my_keys", keys: this.myKeys(visit.personId ?? "") };
+      case "denied":
+        return {
+          name: "denied",
+          code: visit.denied?.code ?? "",
+          message: visit.denied?.message ?? "",
+          next: visit.denied?.next ?? "idle",
+        };
+      case "done":
+        return { name: "done", message: visit.doneMessage ?? say("done", this.language()) };
+    }
+  }
+
+  // ------------------------------------------------------------ kiosk actions
+
+  private async handle(action: KioskAction): Promise<void> {
+    await this.reportExpiry();
+    if (action.type === "language") {
+      if (this.visit && !this.visit.closed) {
+        this.visit.language = action.language;
+      } else {
+        this.idleLanguage = action.language;
+      }
+      return;
+    }
+    if (action.type === "user_code") {
+      await this.presentFactor("user_code", action.code);
+      return;
+    }
+    const visit = this.visit;
+    if (visit === null || (visit.closed && action.type !== "back" && action.type !== "cancel")) {
+      await this.refuse("identify_first");
+      return;
+    }
+    switch (action.type) {
+      case "pin":
+        await this.presentPin(visit, action.pin);
+        return;
+      case "menu":
+        await this.chooseMenu(visit, action.choice);
+        return;
+      case "find_unit":
+        await this.findUnit(visit, action.number);
+        return;
+      case "toggle_key":
+        await this.toggleKey(visit, action.keyId);
+        return;
+      case "confirm_keys":
+        await this.confirmKeys(visit);
+        return;
+      case "reason":
+        await this.decide(visit, action.reasonCodeId, action.workOrder);
+        return;
+      case "back":
+        await this.back(visit);
+        return;
+      case "cancel":
+        if ((visit.stage === "take" || visit.stage === "return_hang") && this.options.driver.door().open) {
+          await this.refuse("close_door_first");
+          return;
+        }
+        await this.endVisit();
+        return;
+    }
+  }
+
+  private async back(visit: Visit): Promise<void> {
+    const to: Partial<Record<Stage, Stage | "end">> = {
+      identify: "end",
+      menu: "end",
+      choose_keys: "menu",
+      reason: "choose_keys",
+      my_keys: "menu",
+      return_scan: "menu",
+      done: "end",
+    };
+    let next = to[visit.stage];
+    if (visit.stage === "denied") {
+      next = visit.denied?.next === "menu" && visit.identified ? "menu" : "end";
+    }
+    if (visit.stage === "return_scan" && visit.returned.length > 0) {
+      next = "end";
+    }
+    if (next === undefined) {
+      await this.refuse("close_door_first");
+      return;
+    }
+    if (next === "end") {
+      await this.endVisit();
+      return;
+    }
+    visit.stage = next;
+    visit.denied = null;
+  }
+
+  private async chooseMenu(visit: Visit, choice: "take" | "return" | "my_keys"): Promise<void> {
+    if (!visit.identified || visit.stage !== "menu") {
+      await this.refuse("not_now");
+      return;
+    }
+    if (choice === "take") {
+      if (this.expired()) {
+        // why: past the offline age only ordinary access stops; returns (below) are still welcome
+        this.deny(visit, "snapshot_expired", say("snapshot_expired", this.language()), "menu");
+        await this.beepRefuse(null);
+        return;
+      }
+      visit.stage = "choose_keys";
+      visit.unitNumber = null;
+      visit.selected = [];
+    } else {
+      visit.stage = choice === "return" ? "return_scan" : "my_keys";
+    }
+    await this.accept(null);
+  }
+
+  // ------------------------------------------------------------ identification
+
+  private async presentFactor(kind: "badge" | "fingerprint" | "user_code", value: string | null): Promise<void> {
+    const view = this.view;
+    if (view === null) {
+      await this.refuse("no_snapshot");
+      return;
+    }
+    let visit = this.visit;
+    if (visit && !visit.closed && visit.stage !== "identify") {
+      await this.refuse("not_now");
+      return;
+    }
+    if (visit === null || visit.closed) {
+      visit = this.openVisit();
+    }
+    const personId =
+      value === null
+        ? null
+        : kind === "fingerprint"
+          ? view.personOfFingerprint(value)
+          : // why: a user code is the badge number typed on the keypad; it only claims an identity (the finger proves it)
+            view.personOfBadge(value);
+    const factor: PresentedFactor = { kind, personId };
+    await this.identifyWith(visit, [...visit.factors, factor], kind, null);
+  }
+
+  private async presentPin(visit: Visit, pin: string): Promise<void> {
+    if (visit.stage !== "identify" || visit.personId === null) {
+      await this.refuse("identify_first");
+      return;
+    }
+    const now = this.options.now();
+    const credential = this.view?.pinCredentialOf(visit.personId) ?? null;
+    const stored = credential?.pinHash
+      ? this.options.journal.pinLockout(credential.id, credential.pinHash)
+      : { failures: 0, lastFailureAt: null };
+    // why: a try the lockout refuses is never verified, so it neither counts nor costs a hash
+    const ok =
+      credential?.pinHash != null && pinGate(stored, now).gate === "ok"
+        ? await verifyPin(credential.pinHash, pin).catch(() => false)
+        : false;
+    await this.identifyWith(visit, [...visit.factors, { kind: "pin", ok, at: now }], "pin", {
+      credentialId: credential?.id ?? null,
+      pinHash: credential?.pinHash ?? null,
+      stored,
+    });
+  }
+
+  private identification(factors: readonly PresentedFactor[], stored?: PinLockoutState) {
+    const view = this.view;
+    const { journal } = this.options;
+    return identify(
+      {
+        factorPolicy: view?.body.cabinet.factorPolicy ?? "badge_pin",
+        factors,
+        pinLockoutOf: (personId) => {
+          if (stored) {
+            return stored;
+          }
+          const c = view?.pinCredentialOf(personId);
+          return c?.pinHash ? journal.pinLockout(c.id, c.pinHash) : { failures: 0, lastFailureAt: null };
+        },
+      },
+      this.options.now(),
+    );
+  }
+
+  private async identifyWith(
+    visit: Visit,
+    factors: PresentedFactor[],
+    kind: FactorKind,
+    pin: { credentialId: string | null; pinHash: string | null; stored: PinLockoutState } | null,
+  ): Promise<void> {
+    const decision = this.identification(factors, pin?.stored);
+    const { journal } = this.options;
+    if (pin?.credentialId && pin.pinHash && decision.pinLockout) {
+      journal.savePinLockout(pin.credentialId, pin.pinHash, decision.pinLockout);
+    }
+    const lang = this.language();
+    visit.waitSeconds = null;
+    const failed = (code: string) =>
+      this.append("cabinet.identification_failed", {
+        visitId: visit.id,
+        personId: decision.personId,
+        credentialId: pin?.credentialId ?? null,
+        factor: kind,
+        code,
+        ...(kind === "pin" && decision.pinLockout ? { pinFailures: decision.pinLockout.failures } : {}),
+      });
+    switch (decision.outcome) {
+      case "need_factor":
+        visit.personId = decision.personId;
+        // why: a failed PIN is kept in the stored lockout, not in the visit, so it is never counted twice
+        visit.factors = factors.filter((f) => f.kind !== "pin" || f.ok);
+        if (decision.notice) {
+          failed(decision.notice.code);
+          await this.beepRefuse(explainDenial(decision.notice, lang));
+        } else {
+          await this.accept(null);
+        }
+        return;
+      case "identified":
+        visit.personId = decision.personId;
+        visit.factors = factors;
+        visit.identified = true;
+        visit.stage = "menu";
+        this.append("cabinet.identified", {
+          visitId: visit.id,
+          personId: decision.personId,
+          factors: decision.factors,
+        });
+        await this.accept(null);
+        return;
+      case "denied": {
+        failed(decision.denial.code);
+        const message = explainDenial(decision.denial, lang);
+        if (decision.denial.code === "pin_wait") {
+          visit.waitSeconds = decision.denial.params.seconds;
+          visit.personId = decision.personId;
+        } else {
+          this.deny(visit, decision.denial.code, message, "idle");
+        }
+        await this.beepRefuse(message);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ taking keys
+
+  private async findUnit(visit: Visit, number: string): Promise<void> {
+    if (visit.stage !== "choose_keys") {
+      await this.refuse("not_now");
+      return;
+    }
+    const keys = this.keysOfUnit(number.trim());
+    if (keys.length === 0) {
+      await this.beepRefuse(say("no_unit_keys", this.language(), { unit: number.trim() }));
+      return;
+    }
+    visit.unitNumber = number.trim();
+    await this.accept(null);
+  }
+
+  private async toggleKey(visit: Visit, keyId: string): Promise<void> {
+    if (visit.stage !== "choose_keys" || visit.unitNumber === null) {
+      await this.refuse("not_now");
+      return;
+    }
+    if (visit.selected.includes(keyId)) {
+      visit.selected = visit.selected.filter((id) => id !== keyId);
+      await this.accept(null);
+      return;
+    }
+    const listed = this.unitKeys(visit, visit.unitNumber).find((k) => k.id === keyId);
+    if (!listed) {
+      await this.refuse("not_now");
+      return;
+    }
+    if (listed.unavailable) {
+      await this.beepRefuse(listed.unavailable.message);
+      return;
+    }
+    visit.selected = [...visit.selected, keyId];
+    await this.accept(null);
+  }
+
+  private async confirmKeys(visit: Visit): Promise<void> {
+    if (visit.stage !== "choose_keys") {
+      await this.refuse("not_now");
+      return;
+    }
+    if (visit.selected.length === 0) {
+      await this.beepRefuse(explainDenial({ code: "no_keys_requested", params: {} }, this.language()));
+      return;
+    }
+    visit.stage = "reason";
+    await this.accept(null);
+  }
+
+  private async decide(visit: Visit, reasonCodeId: string, workOrder: string | null): Promise<void> {
+    const view = this.view;
+    if (visit.stage !== "reason" || view === null || visit.personId === null) {
+      await this.refuse("not_now");
+      return;
+    }
+    const reason = view.body.reasons.find((r) => r.id === reasonCodeId);
+    if (!reason) {
+      await this.refuse("unknown_reason");
+      return;
+    }
+    const lang = this.language();
+    const keys = visit.selected.flatMap((id) => {
+      const key = view.keys.get(id);
+      return key ? [key] : [];
+    });
+    const policyReason: PolicyReason = {
+      id: reason.id,
+      status: "active",
+      requiresWorkOrder: reason.requiresWorkOrder,
+      defaultDueMinutes: reason.defaultDueMinutes,
+    };
+    const cleanWorkOrder = workOrder?.trim() ? workOrder.trim() : null;
+    const decision = this.decideFor(visit.personId, keys, policyReason, cleanWorkOrder);
+    if (decision.outcome !== "granted") {
+      const refusal =
+        decision.outcome === "denied"
+          ? {
+              code: decision.denial.code,
+              params: decision.denial.params,
+              message: explainDenial(decision.denial, lang),
+            }
+          : {
+              code: "conditions_required",
+              params: { conditions: decision.requirements.map((r) => r.condition) },
+              message: say("conditions_required", lang),
+            };
+      this.append("cabinet.access_denied", {
+        visitId: visit.id,
+        personId: visit.personId,
+        keyIds: keys.map((k) => k.id),
+        code: refusal.code,
+        params: refusal.params,
+      });
+      this.deny(visit, refusal.code, refusal.message, "menu");
+      await this.beepRefuse(refusal.message);
+      return;
+    }
+    const hooks: GrantedHook[] = [];
+    for (const granted of decision.keys) {
+      const key = view.keys.get(granted.keyId);
+      const hook = key ? this.hookOf(key.tagCode) : null;
+      if (key && hook !== null) {
+        hooks.push({ keyId: key.id, tag: key.tagCode, hook, label: key.label, dueAt: granted.dueAt, taken: false });
+      }
+    }
+    visit.grant = { hooks, dueAt: decision.dueAt, reasonCodeId: reason.id, workOrder: cleanWorkOrder };
+    visit.stage = "take";
+    // why: the release is journalled and committed before the door opens (append returns after the commit)
+    this.append("door.released", { visitId: visit.id, personId: visit.personId, purpose: "take", commandId: null });
+    await this.options.driver.releaseDoor(this.doorReleaseSeconds);
+    for (const h of hooks) {
+      await this.light(h.hook, "take");
+    }
+    await this.accept(say("take_from_hooks", lang, { hooks: hooks.map((h) => h.hook).join(", ") }));
+  }
+
+  /** The checkout decision for a person and keys, with each key's status as this cabinet sees it now. */
+  private decideFor(
+    personId: string,
+    keys: readonly ViewKey[],
+    reason: PolicyReason | null,
+    workOrder: string | null,
+  ): CheckoutDecision {
+    const view = this.view;
+    const person = this.person(personId);
+    if (view === null || person === undefined) {
+      return {
+        outcome: "denied",
+        denial: { code: "person_inactive", params: {} },
+        denials: [{ code: "person_inactive", params: {} }],
+      };
+    }
+    return decideCheckout(
+      {
+        propertyId: view.body.property.id,
+        timeZone: view.body.property.timeZone,
+        holidayCalendars: view.body.holidayCalendars,
+        person: { id: person.id, status: person.status, startDate: person.startDate, endDate: person.endDate },
+        grants: view.grants,
+        keys: keys.map((k): PolicyKey => ({ ...k, status: this.statusNow(k) })),
+        keysOut: [...this.keysOutOf(personId)],
+        reason,
+        workOrder,
+      },
+      this.options.now(),
+    );
+  }
+
+  /** A key's status as this cabinet sees it: on one of its hooks it is in, whatever the snapshot still says. */
+  private statusNow(key: ViewKey): KeyStatus {
+    const onHook = this.hookOf(key.tagCode) !== null;
+    if (onHook) {
+      return key.status === "out" ? "in" : key.status;
+    }
+    return key.status === "in" ? "out" : key.status;
+  }
+
+  /** The keys of a unit kept in this cabinet: on its hooks, last known on them, or taken from them. */
+  private keysOfUnit(number: string): ViewKey[] {
+    const view = this.view;
+    if (view === null) {
+      return [];
+    }
+    const takenHere = new Set(this.options.journal.localCheckouts().map((c) => c.keyId));
+    return [...view.keys.values()]
+      .filter((k) => k.unitNumber === number)
+      .filter((k) => this.hookOf(k.tagCode) !== null || k.snapshotHook !== null || takenHere.has(k.id))
+      .sort((a, b) => a.label.localeCompare(b.label));
+  }
+
+  private unitKeys(visit: Visit, number: string): KioskKey[] {
+    const lang = this.language();
+    return this.keysOfUnit(number).map((key) => {
+      let unavailable: KioskKey["unavailable"] = null;
+      if (visit.personId !== null) {
+        const decision = this.decideFor(visit.personId, [key], null, null);
+        const first = decision.outcome === "denied" ? decision.denials.find((d) => !REASON_CODES.has(d.code)) : null;
+        if (first) {
+          unavailable = { code: first.code, message: explainDenial(first, lang) };
+        }
+      }
+      return {
+        id: key.id,
+        label: key.label,
+        kind: key.kind,
+        unitNumber: key.unitNumber,
+        hook: this.hookOf(key.tagCode),
+        unavailable,
+      };
+    });
+  }
+
+  // ------------------------------------------------------------ returning keys
+
+  private async scanTag(code: string): Promise<void> {
+    const visit = this.visit;
+    if (visit === null || visit.closed || !visit.identified || visit.stage !== "return_scan") {
+      await this.refuse(visit?.stage === "return_hang" ? "not_now" : "identify_first");
+      return;
+    }
+    const view = this.view;
+    const key = view?.keysByTag.get(code);
+    if (view === null || !key) {
+      this.append("key.unknown_tag", { visitId: visit.id, tag: code.slice(0, 200) });
+      await this.refuse("unknown_tag");
+      return;
+    }
+    if (this.hookOf(key.tagCode) !== null) {
+      await this.refuse("already_in");
+      return;
+    }
+    const left = this.options.journal.leftHook(key.id) ?? key.snapshotHook;
+    const disabled = new Set(view.body.cabinet.disabledHooks);
+    // why: a key never goes back to the hook it left, so a hook's position reveals nothing about the key on it
+    const free = [...this.hooks.entries()]
+      .filter(([hook, tag]) => tag === null && !disabled.has(hook) && hook !== left && !this.unsessioned.has(hook))
+      .map(([hook]) => hook);
+    if (free.length === 0) {
+      await this.refuse("no_free_hook");
+      return;
+    }
+    const hook = free[randomInt(free.length)] ?? free[0] ?? 0;
+    visit.returning = { keyId: key.id, tag: key.tagCode, label: key.label, hook };
+    visit.stage = "return_hang";
+    this.append("door.released", { visitId: visit.id, personId: visit.personId, purpose: "return", commandId: null });
+    await this.options.driver.releaseDoor(this.doorReleaseSeconds);
+    await this.light(hook, "return");
+    await this.accept(say("hang_on", this.language(), { hook }));
+  }
+
+  // ------------------------------------------------------------ hooks and door
+
+  private async keyLifted(hook: number, reportedTag: string | null): Promise<void> {
+    const tag = reportedTag ?? this.hooks.get(hook) ?? null;
+    this.hooks.set(hook, null);
+    const key = tag === null ? undefined : this.view?.keys.get(this.view.keysByTag.get(tag)?.id ?? "");
+    const leftHook: LocalChange[] = key ? [{ kind: "left_hook", keyId: key.id, hook }] : [];
+    const visit = this.visit;
+    const granted = visit?.stage === "take" ? visit.grant?.hooks.find((h) => h.hook === hook && !h.taken) : undefined;
+    if (visit && granted && (tag === null || tag === granted.tag)) {
+      granted.taken = true;
+      const checkoutId = randomUUID();
+      const outAt = this.options.now().toISOString();
+      this.append(
+        "key.taken",
+        {
+          visitId: visit.id,
+          checkoutId,
+          keyId: granted.keyId,
+          hook,
+          personId: visit.personId,
+          authorized: true,
+          reasonCodeId: visit.grant?.reasonCodeId ?? null,
+          workOrder: visit.grant?.workOrder ?? null,
+          dueAt: granted.dueAt,
+        },
+        [
+          ...leftHook,
+          {
+            kind: "checkout",
+            checkout: { checkoutId, keyId: granted.keyId, personId: visit.personId, hook, outAt, dueAt: granted.dueAt },
+          },
+        ],
+      );
+      await this.light(hook, "off");
+      await this.accept(null);
+      return;
+    }
+    if (visit && !visit.closed && visit.identified && (visit.stage === "take" || visit.stage === "return_hang")) {
+      visit.wrongLifted.set(hook, tag);
+      const expectedHooks =
+        visit.stage === "take"
+          ? (visit.grant?.hooks ?? []).filter((h) => !h.taken).map((h) => h.hook)
+          : visit.returning
+            ? [visit.returning.hook]
+            : [];
+      this.append(
+        "key.wrong_hook",
+        { visitId: visit.id, personId: visit.personId, hook, keyId: key?.id ?? null, expectedHooks },
+        leftHook,
+      );
+      await this.light(hook, "alarm");
+      await this.options.driver.beep("alarm");
+      this.setFeedback("refuse", say("wrong_key", this.language(), { hook }));
+      return;
+    }
+    this.unsessioned.set(hook, tag);
+    this.append("key.removed_without_session", { hook, keyId: key?.id ?? null }, leftHook);
+    await this.light(hook, "alarm");
+    await this.options.driver.beep("alarm");
+  }
+
+  private async keyHung(hook: number, tag: string | null): Promise<void> {
+    this.hooks.set(hook, tag);
+    const visit = this.visit;
+    const lang = this.language();
+    const returning = visit?.stage === "return_hang" ? visit.returning : null;
+    if (visit && returning && tag === returning.tag) {
+      if (hook !== returning.hook) {
+        this.append("key.wrong_hook", {
+          visitId: visit.id,
+          personId: visit.personId,
+          hook,
+          keyId: returning.keyId,
+          expectedHooks: [returning.hook],
+        });
+        await this.light(hook, "alarm");
+        await this.options.driver.beep("alarm");
+        this.setFeedback("refuse", say("hang_on", lang, { hook: returning.hook }));
+        return;
+      }
+      this.append("key.returned", { visitId: visit.id, keyId: returning.keyId, hook, personId: visit.personId }, [
+        { kind: "return", keyId: returning.keyId },
+      ]);
+      await this.light(hook, "off");
+      visit.returned.push({ keyId: returning.keyId, label: returning.label });
+      visit.returning = null;
+      visit.stage = "return_scan";
+      await this.accept(say("returned", lang));
+      return;
+    }
+    // A key put back where it was lifted (a wrong key, or one taken with nobody at the console) clears the alarm.
+    const wrongBack = visit?.wrongLifted.get(hook);
+    if (visit?.wrongLifted.has(hook) && (wrongBack === tag || wrongBack === null)) {
+      visit.wrongLifted.delete(hook);
+      await this.light(hook, "off");
+      return;
+    }
+    if (this.unsessioned.has(hook) && (this.unsessioned.get(hook) === tag || this.unsessioned.get(hook) === null)) {
+      this.unsessioned.delete(hook);
+      await this.light(hook, "off");
+      return;
+    }
+    const elsewhere = [...(visit?.wrongLifted ?? []), ...this.unsessioned].filter(([, t]) => t !== null && t === tag);
+    for (const [from] of elsewhere) {
+      visit?.wrongLifted.delete(from);
+      this.unsessioned.delete(from);
+      await this.light(from, "off");
+    }
+    await this.light(hook, "off");
+    const key = tag === null ? undefined : this.view?.keysByTag.get(tag);
+    if (tag !== null && !key) {
+      this.append("key.unknown_tag", { visitId: visit?.id ?? null, tag: tag.slice(0, 200) });
+      await this.options.driver.beep("alarm");
+      return;
+    }
+    if (key && (this.options.journal.localCheckouts().some((c) => c.keyId === key.id) || key.status === "out")) {
+      // why: a key coming home is always welcome, even hung without a scan; recording it keeps custody right
+      this.append(
+        "key.returned",
+        { visitId: visit?.id ?? null, keyId: key.id, hook, personId: visit?.personId ?? null },
+        [{ kind: "return", keyId: key.id }],
+      );
+    }
+  }
+
+  private async doorOpened(locked: boolean): Promise<void> {
+    const visitId = this.visit && !this.visit.closed ? this.visit.id : null;
+    this.door = { openedAt: this.nowMs(), heldReported: false, visitId };
+    if (locked) {
+      this.append("door.forced", {});
+      await this.options.driver.beep("alarm");
+      return;
+    }
+    this.append("door.opened", { visitId });
+  }
+
+  private async doorClosed(): Promise<void> {
+    const openedAt = this.door.openedAt ?? this.nowMs();
+    const visitId = this.door.visitId;
+    this.door = { openedAt: null, heldReported: false, visitId: null };
+    this.append("door.closed", { visitId, openSeconds: Math.max(0, Math.floor((this.nowMs() - openedAt) / 1000)) });
+    await this.options.driver.lockDoor();
+    const visit = this.visit;
+    if (!visit || visit.closed) {
+      return;
+    }
+    if (visit.stage === "take") {
+      for (const [hook, tag] of visit.wrongLifted) {
+        const key = tag === null ? undefined : this.view?.keysByTag.get(tag);
+        if (!key) {
+          continue;
+        }
+        const checkoutId = randomUUID();
+        // why: a key kept off its hook when the door shuts left with this person, unauthorised; record the custody
+        this.append(
+          "key.taken",
+          {
+            visitId: visit.id,
+            checkoutId,
+            keyId: key.id,
+            hook,
+            personId: visit.personId,
+            authorized: false,
+            reasonCodeId: visit.grant?.reasonCodeId ?? null,
+            workOrder: visit.grant?.workOrder ?? null,
+            dueAt: null,
+          },
+          [
+            {
+              kind: "checkout",
+              checkout: {
+                checkoutId,
+                keyId: key.id,
+                personId: visit.personId,
+                hook,
+                outAt: this.options.now().toISOString(),
+                dueAt: null,
+              },
+            },
+          ],
+        );
+      }
+      visit.wrongLifted.clear();
+      for (const h of visit.grant?.hooks ?? []) {
+        if (!h.taken) {
+          await this.light(h.hook, "off");
+        }
+      }
+      this.finish(visit);
+      await this.accept(visit.doneMessage);
+      return;
+    }
+    if (visit.stage === "return_hang" && visit.returning) {
+      await this.light(visit.returning.hook, "off");
+      visit.returning = null;
+      visit.stage = "return_scan";
+      return;
+    }
+    if (visit.stage === "return_scan" && visit.returned.length > 0) {
+      this.finish(visit);
+      await this.accept(visit.doneMessage);
+    }
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private run<T>(step: () => Promise<T> | T): Promise<T> {
+    const result = this.queue.then(step);
+    // why: one step at a time — a double tap queues behind the first and finds the visit already moved on
+    this.queue = result.then(
+      () => this.notify(),
+      () => this.notify(),
+    );
+    return result;
+  }
+
+  private notify(): void {
+    if (this.listeners.size === 0) {
+      return;
+    }
+    const state = this.state();
+    const text = JSON.stringify(state);
+    // why: the clock ticks every second; the kiosk hears only real changes
+    if (text === this.lastNotified) {
+      return;
+    }
+    this.lastNotified = text;
+    for (const listener of this.listeners) {
+      listener(state);
+    }
+  }
+
+  private append(type: CabinetEventType, data: Record<string, unknown>, changes: LocalChange[] = []): JournalEvent {
+    const event = this.options.journal.append(
+      this.options.identity.deviceId,
+      this.options.now().toISOString(),
+      type,
+      data,
+      changes,
+    );
+    this.options.onAppended(event);
+    return event;
+  }
+
+  private openVisit(): Visit {
+    const visit: Visit = {
+      id: randomUUID(),
+      stage: "identify",
+      factors: [],
+      personId: null,
+      identified: false,
+      closed: false,
+      lastActionAt: this.nowMs(),
+      language: this.idleLanguage,
+      waitSeconds: null,
+      denied: null,
+      doneMessage: null,
+      unitNumber: null,
+      selected: [],
+      grant: null,
+      wrongLifted: new Map(),
+      returning: null,
+      returned: [],
+    };
+    this.visit = visit;
+    return visit;
+  }
+
+  private finish(visit: Visit): void {
+    visit.stage = "done";
+    visit.closed = true;
+    visit.doneMessage = say("done", this.language());
+  }
+
+  private deny(visit: Visit, code: string, message: string, next: "idle" | "menu"): void {
+    visit.stage = "denied";
+    visit.denied = { code, message, next };
+    if (next === "idle") {
+      visit.closed = true;
+    }
+  }
+
+  private async endVisit(): Promise<void> {
+    const visit = this.visit;
+    if (visit) {
+      for (const h of visit.grant?.hooks ?? []) {
+        if (!h.taken) {
+          await this.light(h.hook, "off");
+        }
+      }
+      if (visit.returning) {
+        await this.light(visit.returning.hook, "off");
+      }
+      if (!this.options.driver.door().open) {
+        await this.options.driver.lockDoor();
+      }
+    }
+    this.visit = null;
+    this.idleLanguage = null;
+  }
+
+  private touch(): void {
+    if (this.visit) {
+      this.visit.lastActionAt = this.nowMs();
+    }
+  }
+
+  private async light(hook: number, light: HookLight): Promise<void> {
+    await this.options.driver.setHookLight(hook, light);
+  }
+
+  private setFeedback(tone: "accept" | "refuse", message: string | null): void {
+    this.feedbackId += 1;
+    this.feedback = { id: this.feedbackId, tone, message };
+  }
+
+  private async accept(message: string | null): Promise<void> {
+    this.setFeedback("accept", message);
+    await this.options.driver.beep("accept");
+  }
+
+  private async beepRefuse(message: string | null): Promise<void> {
+    this.setFeedback("refuse", message);
+    await this.options.driver.beep("refuse");
+  }
+
+  private async refuse(code: MessageCode): Promise<void> {
+    await this.beepRefuse(say(code, this.language()));
+  }
+
+  private language(): KioskLanguage {
+    return this.visit?.language ?? this.idleLanguage ?? this.view?.body.settings.language ?? "en";
+  }
+
+  private nowMs(): number {
+    return this.options.now().getTime();
+  }
+
+  private person(personId: string | null) {
+    return personId === null ? undefined : this.view?.body.people.find((p) => p.id === personId);
+  }
+
+  private hookOf(tag: string): number | null {
+    for (const [hook, t] of this.hooks) {
+      if (t === tag) {
+        return hook;
+      }
+    }
+    return null;
+  }
+
+  /** The keys a person holds now: the snapshot's, less those returned here since, plus those taken here since. */
+  private keysOutOf(personId: string): Set<string> {
+    const { journal } = this.options;
+    const returned = journal.localReturns();
+    const out = new Set((this.person(personId)?.keysOut ?? []).filter((id) => !returned.has(id)));
+    for (const c of journal.localCheckouts()) {
+      if (c.personId === personId) {
+        out.add(c.keyId);
+      }
+    }
+    return out;
+  }
+
+  private myKeys(personId: string): Extract<KioskScreen, { name: "my_keys" }>["keys"] {
+    const view = this.view;
+    const local = new Map(this.options.journal.localCheckouts().map((c) => [c.keyId, c]));
+    return [...this.keysOutOf(personId)].map((keyId) => {
+      const key = view?.keys.get(keyId);
+      const checkout = local.get(keyId);
+      return {
+        keyId,
+        label: key?.label ?? keyId,
+        unitNumber: key?.unitNumber ?? null,
+        // why: a key taken at another cabinet is known out only from the snapshot; its issue time bounds "since"
+        outAt: checkout?.outAt ?? view?.body.issuedAt ?? this.options.now().toISOString(),
+        dueAt: checkout?.dueAt ?? null,
+      };
+    });
+  }
+
+  private ageMinutes(): number | null {
+    return this.confirmedAt === null ? null : Math.max(0, Math.floor((this.nowMs() - this.confirmedAt) / 60_000));
+  }
+
+  private expired(): boolean {
+    const view = this.view;
+    if (view === null || this.confirmedAt === null) {
+      return view === null;
+    }
+    return this.nowMs() - this.confirmedAt > view.body.property.maxOfflineMinutes * 60_000;
+  }
+
+  /** Journals `cabinet.snapshot_expired` once per expiry. */
+  private async reportExpiry(): Promise<void> {
+    if (this.view === null || !this.expired() || this.confirmedAt === null) {
+      return;
+    }
+    const { journal } = this.options;
+    const marker = new Date(this.confirmedAt).toISOString();
+    if (journal.flag("expired_reported") === marker) {
+      return;
+    }
+    journal.setFlag("expired_reported", marker);
+    this.append("cabinet.snapshot_expired", { version: this.view.body.version, ageMinutes: this.ageMinutes() ?? 0 });
+    this.options.logger.warn("the snapshot is past the property's maximum offline age: ordinary access stopped");
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The touch kiosk in Chromium, served by a real agent enrolled with a real server: a person takes a key, returns it,
+ * is refused for a wrong PIN, and switches to Spanish — touching the console and the demo's simulated cabinet the
+ * way the demo is used. Each step's screenshot is saved under e2e/artifacts.
+ */
+import type { KioskState } from "@keyward/contracts/kiosk";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expectVisible, launchBrowser } from "../../web/e2e/browser.ts";
+import { ACCEPT_HZ, REFUSE_HZ } from "../src/beep.ts";
+import {
+  type HangingKey,
+  identifyAtConsole,
+  type KioskCabinet,
+  openCheckoutsOf,
+  recordTones,
+  resetCabinet,
+  saveStep,
+  smallTouchTargets,
+  startKioskCabinet,
+  tonesOf,
+  typeOnKeypad,
+} from "./kiosk-cabinet.ts";
+
+function startingWith(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+}
+
+function screenOf<N extends KioskState["screen"]["name"]>(
+  state: KioskState,
+  name: N,
+): Extract<KioskState["screen"], { name: N }> {
+  if (state.screen.name !== name) {
+    throw new Error(`expected the ${name} screen, the agent shows ${state.screen.name}`);
+  }
+  return state.screen as Extract<KioskState["screen"], { name: N }>;
+}
+
+describe("kiosk: a visit at the simulated cabinet", () => {
+  let cabinet: KioskCabinet;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    cabinet = await startKioskCabinet();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cabinet?.close();
+  });
+  beforeEach(async () => {
+    await resetCabinet(cabinet);
+    context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await recordTones(page);
+    await page.goto(`${cabinet.agent.kioskUrl}/`);
+    await expectVisible(page.getByRole("heading", { name: "Present your badge or finger" }));
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  const identify = (pin: string) => identifyAtConsole(page, cabinet, pin);
+
+  /** Takes a key through the agent itself (no browser), so a test can start with it out. */
+  async function takeThroughAgent(key: HangingKey): Promise<void> {
+    const { agent, person } = cabinet;
+    await agent.simulate({ type: "badge", number: person.badge });
+    await agent.act({ type: "pin", pin: person.pin });
+    await agent.act({ type: "menu", choice: "take" });
+    await agent.act({ type: "find_unit", number: key.unitNumber });
+    await agent.act({ type: "toggle_key", keyId: key.id });
+    const reasons = screenOf(await agent.act({ type: "confirm_keys" }), "reason").reasons;
+    const reason = reasons.find((r) => !r.requiresWorkOrder);
+    if (!reason) {
+      throw new Error("the demo has no reason without a work order");
+    }
+    screenOf(await agent.act({ type: "reason", reasonCodeId: reason.id, workOrder: null }), "take");
+    await agent.simulate({ type: "door", open: true });
+    await agent.simulate({ type: "lift", hook: key.hook });
+    await agent.simulate({ type: "door", open: false });
+    await agent.act({ type: "cancel" });
+  }
+
+  it("takes a key: badge, PIN keypad, unit, key, reason, lift the lit hook, close the door", async () => {
+    const key = cabinet.keys[0];
+    if (!key) {
+      throw new Error("the demo cabinet has no unit key on a hook");
+    }
+    await saveStep(page, "take-01-idle");
+    await identify(cabinet.person.pin);
+    expect(await smallTouchTargets(page)).toEqual([]);
+    await saveStep(page, "take-02-pin");
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+
+    await expectVisible(page.getByText("What would you like to do?"));
+    await saveStep(page, "take-03-menu");
+    await page.getByRole("button", { name: "Take keys", exact: true }).click();
+
+    await typeOnKeypad(page, "Unit number", key.unitNumber);
+    await page.getByRole("button", { name: "Find", exact: true }).click();
+    await expectVisible(page.getByText(`Keys of unit ${key.unitNumber}`));
+    await page.getByRole("button", { name: startingWith(key.label) }).click();
+    await expectVisible(page.getByRole("button", { name: startingWith(key.label), pressed: true }));
+    expect(await smallTouchTargets(page)).toEqual([]);
+    await saveStep(page, "take-04-choose-keys");
+    await page.getByRole("button", { name: "Continue with 1 key" }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Why do you need it?" }));
+    await saveStep(page, "take-05-reason");
+    await page.getByRole("button", { name: "Preventive maintenance" }).click();
+
+    // The console names the hook; the panel shows the same hook lit green.
+    const takeLine = page.getByRole("listitem", { name: startingWith(`Take key ${key.label} from hook ${key.hook}`) });
+    await expectVisible(takeLine);
+    await expectVisible(page.getByRole("group", { name: `Hook ${key.hook}: ${key.label}, light green (take)` }));
+    await saveStep(page, "take-06-hook-lit");
+
+    await page.getByRole("button", { name: "Open the door" }).click();
+    await page.getByRole("button", { name: `Lift the key from hook ${key.hook}`, exact: true }).click();
+    await expectVisible(page.getByRole("listitem", { name: `Take key ${key.label} from hook ${key.hook}: Taken` }));
+    await expectVisible(page.getByRole("status", { name: "Door open" }));
+    await saveStep(page, "take-07-taken");
+    await page.getByRole("button", { name: "Close the door" }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Done" }));
+    await saveStep(page, "take-08-done");
+
+    // The checkout reached the server: the keys-out board lists it, with its holder and reason.
+    await expect
+      .poll(async () => (await openCheckoutsOf(cabinet, key.id)).map((c) => [c.holder?.name, c.reason?.label]), {
+        timeout: 10_000,
+      })
+      .toEqual([[cabinet.person.name, "Preventive maintenance"]]);
+    expect(await tonesOf(page)).toContain(ACCEPT_HZ);
+  });
+
+  it("returns a key: scan its tag, hang it on the lit hook (never the one it left)", async () => {
+    const key = cabinet.keys[1];
+    if (!key) {
+      throw new Error("the demo cabinet needs two unit keys on hooks");
+    }
+    await takeThroughAgent(key);
+    await identify(cabinet.person.pin);
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+    await page.getByRole("button", { name: "Return keys", exact: true }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Scan the key's tag" }));
+    await saveStep(page, "return-01-scan");
+    await page.getByRole("button", { name: `Scan the tag of ${key.label}` }).click();
+
+    const hook = screenOf(cabinet.agent.state(), "return_hang").hook;
+    expect(hook).not.toBe(key.hook);
+    await expectVisible(page.getByRole("heading", { name: `Hang it on hook ${hook}` }));
+    await expectVisible(page.getByRole("group", { name: `Hook ${hook}: empty, light blue (return)` }));
+    await saveStep(page, "return-02-hang");
+
+    await page.getByRole("button", { name: "Open the door" }).click();
+    await page.getByRole("button", { name: `Hang ${key.label} on hook ${hook}`, exact: true }).click();
+    await expectVisible(page.getByRole("list", { name: "Returned this visit" }).getByText(key.label));
+    await saveStep(page, "return-03-returned");
+    await page.getByRole("button", { name: "Close the door" }).click();
+    await expectVisible(page.getByRole("heading", { name: "Done" }));
+    await saveStep(page, "return-04-done");
+
+    await expect.poll(async () => (await openCheckoutsOf(cabinet, key.id)).length, { timeout: 10_000 }).toBe(0);
+  });
+
+  it("refuses a wrong PIN: says so, beeps twice low, and the keypad asks again", async () => {
+    await identify("0000");
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+
+    await expectVisible(page.getByRole("alert").getByText(/^That PIN is not right — try again/));
+    await expectVisible(page.getByRole("heading", { name: "Hello, Sam" }));
+    await expectVisible(page.getByRole("status", { name: "PIN: 0 digits entered" }));
+    await saveStep(page, "pin-01-wrong");
+    expect((await tonesOf(page)).filter((hz) => hz === REFUSE_HZ)).toHaveLength(2);
+
+    await typeOnKeypad(page, "PIN", cabinet.person.pin);
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+    await expectVisible(page.getByText("What would you like to do?"));
+  });
+
+  it("denies a badge the cabinet does not know: the sentence says what to do, and OK goes back to the start", async () => {
+    await page.getByRole("button", { name: `Present ${cabinet.strangerLabel}'s badge` }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Not allowed" }));
+    await expectVisible(page.getByRole("alert").getByText("ask your manager", { exact: false }));
+    expect(await smallTouchTargets(page)).toEqual([]);
+    await saveStep(page, "denied-01-unknown-badge");
+    expect((await tonesOf(page)).filter((hz) => hz === REFUSE_HZ)).toHaveLength(2);
+
+    await page.getByRole("button", { name: "OK", exact: true }).click();
+    await expectVisible(page.getByRole("heading", { name: "Present your badge or finger" }));
+  });
+
+  it("speaks Spanish after the switch: the console's own strings and the agent's", async () => {
+    await page.getByRole("button", { name: "Español" }).click();
+    await expectVisible(page.getByRole("heading", { name: "Presente su credencial o su huella" }));
+    await expectVisible(page.getByRole("button", { name: "Español", pressed: true }));
+    await saveStep(page, "spanish-01-idle");
+
+    await page.getByRole("button", { name: `Presentar la credencial de ${cabinet.presetLabel}` }).click();
+    await expectVisible(page.getByRole("heading", { name: "Hola, Sam" }));
+    await expectVisible(page.getByText("Escriba su PIN"));
+    await typeOnKeypad(page, "PIN", cabinet.person.pin);
+    await page.getByRole("button", { name: "Entrar", exact: true }).click();
+    await expectVisible(page.getByText("¿Qué desea hacer?"));
+    await expectVisible(page.getByRole("button", { name: "Sacar llaves", exact: true }));
+    await saveStep(page, "spanish-02-menu");
+
+    // Ending the visit hands the cabinet back in its own language for the next person.
+    await page.getByRole("button", { name: "Cancelar" }).click();
+    await expectVisible(page.getByRole("heading", { name: "Present your badge or finger" }));
+  });
+
+  it("keeps up by polling when the stream is refused", async () => {
+    const polled = await context.newPage();
+    await polled.route("**/api/kiosk/stream", (route) => route.abort());
+    await polled.goto(`${cabinet.agent.kioskUrl}/`);
+    await expectVisible(polled.getByRole("heading", { name: "Present your badge or finger" }));
+    await expectVisible(polled.getByRole("status", { name: "Online" }));
+
+    await polled.getByRole("button", { name: `Present ${cabinet.presetLabel}'s badge` }).click();
+    await expectVisible(polled.getByRole("heading", { name: "Hello, Sam" }));
+    // A change made at the cabinet, not by this page's touches, still reaches the screen.
+    await cabinet.agent.act({ type: "pin", pin: cabinet.person.pin });
+    await expectVisible(polled.getByText("What would you like to do?"));
+  });
+});

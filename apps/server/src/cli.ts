@@ -9,6 +9,7 @@ import { systemActor } from "./auth/actor.ts";
 import { runImport } from "./commands/import-csv.ts";
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
 import { setUpOrganization, setupNeeded } from "./commands/set-up-organization.ts";
+import { startDemoCabinets } from "./demo-cabinets.ts";
 import { ApiError } from "./errors.ts";
 import { configFromEnvironment, openMigrated, startServer } from "./runtime.ts";
 import { VERSION } from "./version.ts";
@@ -139,12 +140,28 @@ program
       return;
     }
     // why: the demo's sign-ins and password are printed for all to read; unless HOST says otherwise it stays local
-    const server = await startServer(config, handle, { host: "localhost", logLevel: "warn" });
+    const host = config.host ?? "localhost";
+    const server = await startServer(config, handle, { host, logLevel: "warn" });
+    const demo = await startDemoCabinets({
+      db: handle.db,
+      serverUrl: server.url.replace(
+        "localhost",
+        ["localhost", "0.0.0.0", "::"].includes(host) ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host,
+      ),
+      dataDir: config.dataDir,
+      firstPort: config.demoKioskPort,
+      host,
+      users: seeded?.cabinetUsers ?? null,
+      takeKeys: seeded !== null,
+    });
+    server.beforeClose(demo.close);
+    const users = demo.users;
     const lines = [
       "",
       `Keyward ${VERSION} is running on ${handle.dialect} (${handle.location})`,
       `  Dashboard: ${server.url}/`,
       `  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)`,
+      ...demo.cabinets.map((c) => `  Kiosk:     ${c.kioskUrl}/  (cabinet "${c.name}", ${c.propertyName})`),
       "",
       `Demo sign-ins (password for all: ${DEMO_PASSWORD}):`,
       ...(
@@ -155,6 +172,13 @@ program
         ]
       ).map((l) => `  ${l.email.padEnd(32)} ${l.role}`),
       "",
+      ...(users.length > 0
+        ? [
+            "At a kiosk, present a badge and type its PIN (the simulator panel beside the kiosk has them):",
+            ...users.map((u) => `  badge ${u.badge}  PIN ${u.pin}  ${u.name}${u.role ? `, ${u.role}` : ""}`),
+            "",
+          ]
+        : []),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   });

@@ -40,8 +40,11 @@ const Env = z.object({
   KEYWARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
   /** Log level (JSON lines on stdout). Unset: "info" for `serve`; "warn" for `demo`, whose console shows the sign-ins. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-  /** `demo` only: the port of the first demo cabinet's kiosk; the other demo cabinets take the ports after it. */
-  KEYWARD_DEMO_KIOSK_PORT: z.coerce.number().int().min(1).max(65500).default(8081),
+  /**
+   * `demo` only: the port of the first demo cabinet's kiosk; the other demo cabinets take the ports after it (0: each
+   * picks a free port).
+   */
+  KEYWARD_DEMO_KIOSK_PORT: z.coerce.number().int().min(0).max(65500).default(8081),
 });
 
 export interface Config {

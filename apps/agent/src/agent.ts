@@ -90,6 +90,8 @@ export interface StartAgentOptions {
   idleTimeoutSeconds?: number;
   /** Seconds the door stays unlocked after a grant if nobody opens it (15). */
   doorReleaseSeconds?: number;
+  /** Checks a PIN against its hash; argon2id verification by default (the benchmark times it apart). */
+  verifyPin?: (hash: string, pin: string) => Promise<boolean>;
 }
 
 /** A running agent. */
@@ -173,6 +175,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     onAppended: () => sync?.requestUpload(),
     idleTimeoutSeconds: options.idleTimeoutSeconds,
     doorReleaseSeconds: options.doorReleaseSeconds,
+    verifyPin: options.verifyPin,
   });
 
   const useView = async (next: SnapshotView, confirmedAt: string, received: boolean) => {

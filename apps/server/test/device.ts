@@ -47,12 +47,14 @@ export class DeviceStream {
   private readonly received: StreamMessage[] = [];
   private readonly waiters: { match: (m: StreamMessage) => boolean; resolve: (m: StreamMessage) => void }[] = [];
   private cursor = 0;
+  /** Settles once the stream has ended, whoever ended it (us, or the server). */
+  readonly ended: Promise<void>;
 
   constructor(
     private readonly controller: AbortController,
     body: ReadableStream<Uint8Array>,
   ) {
-    void this.read(body);
+    this.ended = this.read(body);
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {

@@ -3,12 +3,14 @@
  * sets or can read the PIN; the organization's PIN rules apply; wrong codes are throttled per credential.
  */
 
-import type { Db } from "@keyward/db/connect";
+import type { Db, Tx } from "@keyward/db/connect";
 import { checkPin, describePinProblem } from "@keyward/domain/pin-rules";
 import { hashSecret, verifySecret } from "../auth/passwords.ts";
 import { clearAttempts, countAttempt, LOCK_MINUTES, lockedFor } from "../auth/throttle.ts";
 import { invalidInput, tooManyAttempts } from "../errors.ts";
 import { recordEvent } from "../events.ts";
+import { inTransaction } from "../http/pipeline.ts";
+import type { Notifier } from "../live/notifier.ts";
 import { organizationSettings } from "../services.ts";
 
 /** Wrong activation codes a credential tolerates before it is locked for a while. */
@@ -22,6 +24,7 @@ const wrongCode = () =>
 
 /**
  * Sets a PIN from an activation code.
+ * @param notifier tells running cabinet streams of the new snapshot version (absent where nobody listens: the seed).
  * @throws invalid_input for a wrong or expired code (one answer for both) or a PIN the rules refuse;
  *   too_many_attempts after repeated wrong codes.
  */
@@ -29,6 +32,7 @@ export async function activatePin(
   db: Db,
   input: { credentialId: string; activationCode: string; pin: string },
   now: Date,
+  notifier?: Notifier,
 ): Promise<void> {
   const throttleKey = `pin-activation:${input.credentialId}`;
   const wait = await lockedFor(db, throttleKey, now);
@@ -80,7 +84,7 @@ export async function activatePin(
     throw invalidInput("pin", describePinProblem(problem, settings.pinMinLength));
   }
   const pinHash = await hashSecret(input.pin);
-  await db.transaction().execute(async (tx) => {
+  const work = async (tx: Tx) => {
     const iso = now.toISOString();
     // why: the code is single-use — clearing it in the same statement that stores the PIN
     await tx
@@ -99,5 +103,7 @@ export async function activatePin(
       after: { pinState: "set" },
       now,
     });
-  });
+  };
+  // why: the PIN is in every cabinet's snapshot; its version bump must reach the streams once committed
+  await (notifier ? inTransaction({ db, notifier }, work) : db.transaction().execute(work));
 }

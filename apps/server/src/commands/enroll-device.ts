@@ -51,6 +51,13 @@ export async function enrollDevice(
     .where("organization_id", "=", code.organization_id)
     .where("id", "=", code.cabinet_id)
     .executeTakeFirstOrThrow();
+  // why: updating the cabinet row first locks it (PostgreSQL), so two enrolments of one cabinet with two codes run one
+  // after the other and the second retires the first's device; SQLite serializes writers anyway
+  await tx
+    .updateTable("cabinets")
+    .set({ status: "active", device_public_key: input.publicKey, updated_at: iso })
+    .where("id", "=", cabinet.id)
+    .execute();
   const retired = await tx
     .updateTable("cabinet_devices")
     .set({ status: "retired", retired_at: iso })
@@ -74,11 +81,6 @@ export async function enrollDevice(
       last_seq: 0,
       last_hash: GENESIS_HASH,
     })
-    .execute();
-  await tx
-    .updateTable("cabinets")
-    .set({ status: "active", device_public_key: input.publicKey, updated_at: iso })
-    .where("id", "=", cabinet.id)
     .execute();
   await tx
     .insertInto("cabinet_states")

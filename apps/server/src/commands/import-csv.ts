@@ -4,14 +4,15 @@
  */
 import type { ImportKind, ImportResult } from "@keyward/contracts/auth";
 import { KeyCreate, PersonCreate, UnitCreate } from "@keyward/contracts/resources";
-import type { Db, Executor } from "@keyward/db/connect";
+import type { Db, Executor, Tx } from "@keyward/db/connect";
 import { can } from "@keyward/domain/permissions";
 import { parse } from "csv-parse/sync";
 import type { z } from "zod";
 import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
 import { ApiError, forbidden, importFailed, invalidInput, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
-import { authorize } from "../http/pipeline.ts";
+import { authorize, inTransaction } from "../http/pipeline.ts";
+import type { Notifier } from "../live/notifier.ts";
 import type { CommandContext } from "../resources/definition.ts";
 import { buildings, keySets, keys, people, units } from "../resources/definitions.ts";
 import { findInOrganization, loose } from "../resources/records.ts";
@@ -321,21 +322,25 @@ class DryRunDone {
 
 /**
  * Runs an import in its own transaction; a dry run exercises every check the real import runs, then rolls back.
+ * @param notifier tells running cabinet streams of the new snapshot version once committed (absent: nobody listens).
  */
 export async function runImport(
   db: Db,
   actor: AuthenticatedActor,
   now: Date,
   input: { propertyId: string; kind: ImportKind; csv: string; dryRun: boolean },
+  notifier?: Notifier,
 ): Promise<ImportResult> {
+  const work = async (tx: Tx) => {
+    const result = await importCsv({ tx, actor, now }, input.propertyId, input.kind, input.csv, input.dryRun);
+    if (input.dryRun) {
+      throw new DryRunDone(result);
+    }
+    return result;
+  };
   try {
-    return await db.transaction().execute(async (tx) => {
-      const result = await importCsv({ tx, actor, now }, input.propertyId, input.kind, input.csv, input.dryRun);
-      if (input.dryRun) {
-        throw new DryRunDone(result);
-      }
-      return result;
-    });
+    // why: imported people, keys and units are in cabinets' snapshots; the streams hear of it once committed
+    return await (notifier ? inTransaction({ db, notifier }, work) : db.transaction().execute(work));
   } catch (error) {
     if (error instanceof DryRunDone) {
       return error.result;

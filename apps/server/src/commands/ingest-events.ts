@@ -173,10 +173,12 @@ export async function ingestEvents(
     .executeTakeFirstOrThrow();
   const keys = new Map<string, KeyRow>();
   if (keyIds.size > 0) {
+    // why: a cabinet hangs its own property's keys; an id of any other key is noted as unknown and touches nothing
     for (const k of await tx
       .selectFrom("keys")
       .select(["id", "property_id", "unit_id", "status", "cabinet_id", "hook_number"])
       .where("organization_id", "=", org)
+      .where("property_id", "=", device.propertyId)
       .where("id", "in", [...keyIds])
       .execute()) {
       keys.set(k.id, k);

@@ -38,7 +38,10 @@ export function actorOf(req: FastifyRequest): AuthenticatedActor {
  * Runs a command in one transaction: its changes and its events commit together. The notifications it queued
  * (`afterCommit`) go out once the commit succeeded, never before and never after a rollback.
  */
-export async function inTransaction<T>(services: Services, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  services: Pick<Services, "db" | "notifier">,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
   let notifications: Notification[] = [];
   const result = await services.db.transaction().execute((tx) => {
     notifications = collectNotifications(tx);

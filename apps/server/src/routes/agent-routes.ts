@@ -184,17 +184,35 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
             stream.send({ type: "snapshot", version });
           }
         };
+        const sentCommands = new Set<string>();
+        const sendCommands = async (commandId?: string) => {
+          const current = await db
+            .selectFrom("cabinet_devices")
+            .select("status")
+            .where("id", "=", device.id)
+            .executeTakeFirst();
+          // why: a device retired by a re-enrolment gets no say over the door, even on a stream opened before
+          if (current?.status !== "active") {
+            stream.close();
+            return;
+          }
+          for (const command of await pendingCommands(db, device, services.now(), commandId)) {
+            if (!sentCommands.has(command.id)) {
+              sentCommands.add(command.id);
+              stream.send({ type: "command", command: presentCommand(command) });
+            }
+          }
+        };
         const handle = async (n: Notification) => {
           if (n.channel === "snapshot" && n.organizationId === device.organizationId && n.version > lastVersion) {
             lastVersion = n.version;
             stream.send({ type: "snapshot", version: n.version });
           } else if (n.channel === "command" && n.cabinetId === device.cabinetId) {
-            const [command] = await pendingCommands(db, device, services.now(), n.commandId);
-            if (command) {
-              stream.send({ type: "command", command: presentCommand(command) });
-            }
+            await sendCommands(n.commandId);
           } else if (n.channel === "resync") {
+            // why: notifications sent while the listener was away are lost; commands are state, re-read them too
             await sendVersion();
+            await sendCommands();
           }
         };
         const listener = (n: Notification) => {
@@ -218,9 +236,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
         // why: subscribed before reading the version, so a change in between is either in it or heard after it
         lastVersion = await currentSnapshotVersion(db, device.organizationId);
         stream.send({ type: "hello", snapshotVersion: lastVersion, serverTime: services.now().toISOString() });
-        for (const command of await pendingCommands(db, device, services.now())) {
-          stream.send({ type: "command", command: presentCommand(command) });
-        }
+        await sendCommands();
         helloSent = true;
         for (const n of held.splice(0)) {
           await handle(n);

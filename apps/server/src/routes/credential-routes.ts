@@ -85,7 +85,7 @@ export function registerCredentialRoutes(app: FastifyInstance, services: Service
       },
     },
     async (req) => {
-      await activatePin(services.db, req.body, services.now());
+      await activatePin(services.db, req.body, services.now(), services.notifier);
       return { ok: true as const };
     },
   );

@@ -9,6 +9,7 @@ import {
   CabinetStateQuery,
   CheckoutListQuery,
   CheckoutPage,
+  LIVE_TOPICS,
   LiveMessage,
   RemoteRelease,
   RemoteReleaseRequest,
@@ -131,6 +132,9 @@ export function registerCustodyRoutes(app: FastifyInstance, services: Services, 
       const unsubscribe = services.notifier.subscribe((n: Notification) => {
         if (n.channel === "live" && n.organizationId === actor.organizationId && mayRead(n.message.propertyId)) {
           stream.send(n.message);
+        } else if (n.channel === "resync") {
+          // why: messages sent while the listener was away are lost; the dashboard refetches everything once
+          stream.send({ topics: [...LIVE_TOPICS], propertyId: null, at: services.now().toISOString() });
         }
       });
       // why: a comment, not a message: every message means "refetch", a ping must not

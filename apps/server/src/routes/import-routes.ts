@@ -30,12 +30,18 @@ export function registerImportRoutes(app: FastifyInstance, services: Services): 
     },
     async (req) => {
       const actor = actorOf(req);
-      return runImport(services.db, actor, services.now(), {
-        propertyId: req.params.id,
-        kind: req.params.kind,
-        csv: req.body.csv,
-        dryRun: req.body.dryRun,
-      });
+      return runImport(
+        services.db,
+        actor,
+        services.now(),
+        {
+          propertyId: req.params.id,
+          kind: req.params.kind,
+          csv: req.body.csv,
+          dryRun: req.body.dryRun,
+        },
+        services.notifier,
+      );
     },
   );
 

@@ -121,6 +121,24 @@ describe("POST /api/v1/cabinets/:id/enrollment-codes and POST /api/v1/agent/enro
     expect(await refusalsOf(cabinet.id)).toEqual([expect.objectContaining({ code: "device_retired" })]);
   });
 
+  it("refuses to enrol an archived cabinet, with a new code or one issued before it was archived", async () => {
+    const cabinet = await factory.cabinet(property.id);
+    const issued = await admin.post<{ code: string }>(`/api/v1/cabinets/${cabinet.id}/enrollment-codes`);
+    expect(issued.status).toBe(201);
+    expect((await admin.patch(`/api/v1/cabinets/${cabinet.id}`, { status: "archived" })).status).toBe(200);
+    const again = await admin.post(`/api/v1/cabinets/${cabinet.id}/enrollment-codes`);
+    expect(again.status).toBe(409);
+    const late = await TestDevice.tryEnroll(admin.baseUrl, issued.body.code, generateSigningKeyPair().publicKey);
+    expect(late.status).toBe(400);
+    expect((late.body as SyncErrorBody).code).toBe("enrollment_code_invalid");
+    const row = await server.services.db
+      .selectFrom("cabinets")
+      .select("status")
+      .where("id", "=", cabinet.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe("archived");
+  });
+
   it("lets a maintenance supervisor see the cabinet but not enrol it", async () => {
     const cabinet = await factory.cabinet(property.id);
     const u = await factory.user("maintenance_supervisor", { type: "property", id: property.id });
@@ -147,6 +165,19 @@ describe("device authentication", () => {
     expect(res.status).toBe(401);
     expect((res.body as SyncErrorBody).code).toBe("bad_signature");
     expect(await refusalsOf(cabinet.id)).toEqual([expect.objectContaining({ code: "bad_signature" })]);
+  });
+
+  it("keeps one refusal a minute per device and kind in the trail, however many arrive", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    const forged = generateSigningKeyPair().secretKey;
+    for (let i = 0; i < 5; i++) {
+      const res = await device.request("GET", "/api/v1/agent/snapshot", undefined, { secretKey: forged });
+      expect(res.status).toBe(401);
+    }
+    expect(await refusalsOf(cabinet.id)).toHaveLength(1);
+    server.clock.advance(61_000);
+    await device.request("GET", "/api/v1/agent/snapshot", undefined, { secretKey: forged });
+    expect(await refusalsOf(cabinet.id)).toHaveLength(2);
   });
 
   it("refuses a request whose signed path was changed", async () => {

@@ -266,6 +266,15 @@ describe("GET /api/v1/checkouts", () => {
     expect(newest.body.items.map((c) => c.key.id)).toEqual([keysHere[2]?.id, keysHere[1]?.id, keysHere[0]?.id]);
     const byPerson = await admin.get<Page>(`/api/v1/checkouts?personId=${person.id}&cabinetId=${there.cabinet.id}`);
     expect(byPerson.body.items.map((c) => c.key.id)).toEqual([keyThere.id]);
+    const label = String(keysHere[1]?.label);
+    const searched = await admin.get<Page>(`/api/v1/checkouts?q=${encodeURIComponent(label.toUpperCase())}`);
+    expect(searched.body.items.map((c) => c.key.id)).toEqual([keysHere[1]?.id]);
+    const byName = await admin.get<Page>("/api/v1/checkouts?q=ech&limit=500");
+    expect(byName.body.items.map((c) => c.key.id)).toEqual(
+      expect.arrayContaining([...keysHere.map((k) => k.id), keyThere.id]),
+    );
+    expect(byName.body.items.every((c) => c.holder?.name.includes("Tech"))).toBe(true);
+    expect((await admin.get<Page>("/api/v1/checkouts?q=%25")).body.items).toEqual([]);
 
     const overdueBefore = await admin.get<Page>(`/api/v1/checkouts?overdue=true&cabinetId=${here.cabinet.id}`);
     expect(overdueBefore.body.items).toEqual([]);

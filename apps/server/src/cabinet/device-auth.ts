@@ -20,7 +20,31 @@ export interface AuthenticatedDevice {
   publicKey: string;
 }
 
-/** A device's refused request, kept in the organization's trail in a transaction of its own. */
+/** How often one device's refusals of one kind reach the trail; the rest go to the log only. */
+const REFUSAL_EVENT_INTERVAL_MS = 60_000;
+const lastRefusalEvent = new Map<string, number>();
+
+/**
+ * Whether this refusal should be written to the trail. why: anyone who learns a device id can send bad signatures;
+ * without a limit they could fill an organization's audit trail with refusals.
+ */
+function refusalWorthAnEvent(deviceId: string, code: string, now: Date): boolean {
+  const key = `${deviceId}:${code}`;
+  const last = lastRefusalEvent.get(key);
+  if (last !== undefined && now.getTime() - last < REFUSAL_EVENT_INTERVAL_MS && now.getTime() >= last) {
+    return false;
+  }
+  if (lastRefusalEvent.size > 10_000) {
+    lastRefusalEvent.clear();
+  }
+  lastRefusalEvent.set(key, now.getTime());
+  return true;
+}
+
+/**
+ * A device's refused request, kept in the organization's trail in a transaction of its own — at most one a minute per
+ * device and kind of refusal; the others are logged.
+ */
 export async function recordRefusal(
   db: Executor,
   device: AuthenticatedDevice,
@@ -28,6 +52,10 @@ export async function recordRefusal(
   req: FastifyRequest,
   now: Date,
 ): Promise<void> {
+  if (!refusalWorthAnEvent(device.id, error.code, now)) {
+    req.log.warn({ deviceId: device.id, code: error.code, address: req.ip }, "cabinet request refused");
+    return;
+  }
   await recordEvent(db, {
     organizationId: device.organizationId,
     propertyId: device.propertyId,

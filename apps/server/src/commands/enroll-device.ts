@@ -51,6 +51,10 @@ export async function enrollDevice(
     .where("organization_id", "=", code.organization_id)
     .where("id", "=", code.cabinet_id)
     .executeTakeFirstOrThrow();
+  // why: archiving a cabinet takes it out of service; a code issued before must not bring it back
+  if (cabinet.status === "archived") {
+    throw invalid();
+  }
   // why: updating the cabinet row first locks it (PostgreSQL), so two enrolments of one cabinet with two codes run one
   // after the other and the second retires the first's device; SQLite serializes writers anyway
   await tx

@@ -398,6 +398,9 @@ export async function ingestEvents(
       notes[i] = { ...notes[i], conflict: { openCheckoutId: null } };
     }
   }
+  // why: rows are locked in id order, the same in every upload, so two cabinets' uploads wait for each other on
+  // PostgreSQL instead of deadlocking
+  closes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const c of closes) {
     await tx
       .updateTable("checkouts")
@@ -470,7 +473,7 @@ export async function ingestEvents(
         .where("hook_number", "in", hooksTaken)
         .execute();
     }
-    for (const [keyId, final] of keyFinal) {
+    for (const [keyId, final] of [...keyFinal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await tx
         .updateTable("keys")
         .set({ ...final, updated_at: iso })

@@ -3,7 +3,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import type { EnrollmentCode } from "@keyward/contracts/cabinet-sync";
 import { sha256Hex } from "@keyward/domain/event-chain";
 import { snapshotOf } from "../auth/actor.ts";
-import { notFound } from "../errors.ts";
+import { conflict, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
 import type { CommandContext } from "../resources/definition.ts";
@@ -34,7 +34,7 @@ export async function issueEnrollmentCode(ctx: CommandContext, cabinetId: string
   const { tx, actor, now } = ctx;
   const cabinet = await tx
     .selectFrom("cabinets")
-    .select(["id", "property_id", "name"])
+    .select(["id", "property_id", "name", "status"])
     .where("organization_id", "=", actor.organizationId)
     .where("id", "=", cabinetId)
     .executeTakeFirst();
@@ -44,6 +44,9 @@ export async function issueEnrollmentCode(ctx: CommandContext, cabinetId: string
   const resource = { organizationId: actor.organizationId, propertyId: cabinet.property_id };
   authorize(actor, "read", { ...resource, entity: "cabinet" }, "cabinet");
   authorize(actor, "create", { ...resource, entity: "cabinetControl" }, "cabinet");
+  if (cabinet.status === "archived") {
+    throw conflict("status", "This cabinet is archived; restore it before enrolling its agent.");
+  }
   const code = newCode();
   const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_HOURS * 3_600_000).toISOString();
   await tx

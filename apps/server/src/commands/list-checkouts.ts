@@ -10,7 +10,7 @@ import type { Executor } from "@keyward/db/connect";
 import { propertiesWhere } from "@keyward/domain/permissions";
 import type { AuthenticatedActor } from "../auth/actor.ts";
 import { forbidden, invalidInput } from "../errors.ts";
-import { decodeCursor, encodeCursor } from "../resources/records.ts";
+import { decodeCursor, encodeCursor, searchAny } from "../resources/records.ts";
 
 export interface CheckoutFilter {
   limit: number;
@@ -23,6 +23,8 @@ export interface CheckoutFilter {
   personId?: string | undefined;
   cabinetId?: string | undefined;
   overdue?: boolean | undefined;
+  /** Part of the key's label, the unit's number, the holder's name or the work order. */
+  q?: string | undefined;
 }
 
 /**
@@ -120,6 +122,9 @@ export async function listCheckouts(
     q = q.where((eb) =>
       eb.or([eb("c.status", "<>", "open"), eb("c.due_at", "is", null), eb("c.due_at", ">=", nowIso)]),
     );
+  }
+  if (filter.q) {
+    q = q.where(searchAny(["k.label", "u.number", "h.first_name", "h.last_name", "c.work_order"], filter.q));
   }
   if (filter.cursor) {
     const at = decodeCursor(filter.cursor);

@@ -6,7 +6,7 @@ import type { AuthenticatedActor } from "../auth/actor.ts";
 import { forbidden, invalidInput } from "../errors.ts";
 import type { ResourceDef } from "../resources/definition.ts";
 import { presentRows } from "../resources/present.ts";
-import { columnOf, decodeCursor, encodeCursor, loose } from "../resources/records.ts";
+import { columnOf, decodeCursor, encodeCursor, loose, searchAny } from "../resources/records.ts";
 
 /** Sort fields held in numeric columns; every other sort field is text (or, named …At, an instant). */
 const NUMERIC_SORTS: ReadonlySet<string> = new Set(["seq", "sortOrder"]);
@@ -82,10 +82,7 @@ export async function listRecords(
     }
   }
   if (input.q && def.search.length > 0) {
-    const pattern = `%${input.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or(def.search.map((column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`)),
-    );
+    query = query.where(searchAny(def.search, input.q));
   }
   if (input.cursor) {
     const decoded = decodeCursor(input.cursor);

@@ -90,10 +90,13 @@ export async function postgresNotifier(handle: DatabaseHandle, url: string): Pro
       await c.connect();
       await c.query(`listen ${NOTIFY_CHANNEL}`);
     } catch (error) {
-      scheduleReconnect(c);
       if (!reconnecting) {
+        // why: a first connection that fails fails the start-up; no retry loop may outlive it
+        closed = true;
+        await c.end().catch(() => {});
         throw error;
       }
+      scheduleReconnect(c);
       return;
     }
     if (closed) {

@@ -5,7 +5,7 @@
  */
 import type { Executor } from "@keyward/db/connect";
 import type { Database } from "@keyward/db/schema";
-import type { Kysely } from "kysely";
+import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
 
 /** A row of any table, as the generic code sees it. */
 export type Row = Record<string, unknown>;
@@ -136,4 +136,14 @@ export function decodeCursor(cursor: string): [string | number, string] | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A case-insensitive substring search of `q` over some columns: `lower(column) like '%q%'`, with the LIKE wildcards in
+ * `q` escaped. (`lower` is Unicode-aware on both databases; see connect.ts.)
+ */
+export function searchAny(columns: readonly string[], q: string): Expression<SqlBool> {
+  const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const matches = columns.map((column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`);
+  return sql<SqlBool>`(${sql.join(matches, sql` or `)})`;
 }

@@ -65,7 +65,6 @@ export interface EngineOptions {
 
 type Stage =
   | "identify"
-  | "menu"
   | "choose_keys"
   | "reason"
   | "take"
@@ -100,6 +99,8 @@ interface Visit {
   doneMessage: string | null;
   unitNumber: string | null;
   selected: string[];
+  /** The key `find_unit` chose by itself (the unit's only one to take); Back from the reason un-chooses it. */
+  autoPicked: string | null;
   grant: { hooks: GrantedHook[]; dueAt: string | null; reasonCodeId: string; workOrder: string | null } | null;
   /** Keys lifted in this visit that were not granted: hook → tag. */
   wrongLifted: Map<number, string | null>;
@@ -335,24 +336,21 @@ export class Engine {
           waitSeconds: visit.waitSeconds,
         };
       }
-      case "menu":
-        return {
-          name: "menu",
-          firstName: this.person(visit.personId)?.firstName ?? "",
-          keysOut: this.keysOutOf(visit.personId ?? "").size,
-        };
       case "choose_keys":
         return {
           name: "choose_keys",
           unitNumber: visit.unitNumber,
           keys: visit.unitNumber === null ? [] : this.unitKeys(visit, visit.unitNumber),
           selected: [...visit.selected],
+          firstName: this.person(visit.personId)?.firstName ?? "",
+          keysOut: this.keysOutOf(visit.personId ?? "").size,
         };
       case "reason":
         return {
           name: "reason",
           reasons: view.body.reasons.map((r) => ({ id: r.id, label: r.label, requiresWorkOrder: r.requiresWorkOrder })),
           selected: [...visit.selected],
+          labels: visit.selected.map((id) => view.keys.get(id)?.label ?? id),
         };
       case "take":
         return {
@@ -443,18 +441,18 @@ export class Engine {
   }
 
   private async back(visit: Visit): Promise<void> {
+    // why: choose_keys is the visit's first screen after identification, so Back there ends the visit
     const to: Partial<Record<Stage, Stage | "end">> = {
       identify: "end",
-      menu: "end",
-      choose_keys: "menu",
+      choose_keys: "end",
       reason: "choose_keys",
-      my_keys: "menu",
-      return_scan: "menu",
+      my_keys: "choose_keys",
+      return_scan: "choose_keys",
       done: "end",
     };
     let next = to[visit.stage];
     if (visit.stage === "denied") {
-      next = visit.denied?.next === "menu" && visit.identified ? "menu" : "end";
+      next = visit.denied?.next === "menu" && visit.identified ? "choose_keys" : "end";
     }
     if (visit.stage === "return_scan" && visit.returned.length > 0) {
       next = "end";
@@ -467,29 +465,43 @@ export class Engine {
       await this.endVisit();
       return;
     }
+    if (visit.stage === "reason" && visit.autoPicked !== null) {
+      // why: the agent chose that key, not the person; going back means "not that one", so it is un-chosen
+      const picked = visit.autoPicked;
+      visit.selected = visit.selected.filter((id) => id !== picked);
+    }
+    visit.autoPicked = null;
     visit.stage = next;
     visit.denied = null;
   }
 
+  /** The choices choose_keys offers beside taking: return keys, my keys, or start the take over. */
   private async chooseMenu(visit: Visit, choice: "take" | "return" | "my_keys"): Promise<void> {
-    if (!visit.identified || visit.stage !== "menu") {
+    if (!visit.identified || visit.stage !== "choose_keys") {
       await this.refuse("not_now");
       return;
     }
     if (choice === "take") {
-      if (this.expired()) {
-        // why: past the offline age only ordinary access stops; returns (below) are still welcome
-        this.deny(visit, "snapshot_expired", say("snapshot_expired", this.language()), "menu");
-        await this.beepRefuse(null);
+      if (await this.refuseExpiredTake(visit)) {
         return;
       }
-      visit.stage = "choose_keys";
       visit.unitNumber = null;
       visit.selected = [];
     } else {
       visit.stage = choice === "return" ? "return_scan" : "my_keys";
     }
     await this.accept(null);
+  }
+
+  /** Past the offline age, taking is refused with a denial that sends the person back to choose_keys. */
+  private async refuseExpiredTake(visit: Visit): Promise<boolean> {
+    if (!this.expired()) {
+      return false;
+    }
+    // why: past the offline age only ordinary access stops; returns (from choose_keys) are still welcome
+    this.deny(visit, "snapshot_expired", say("snapshot_expired", this.language()), "menu");
+    await this.beepRefuse(null);
+    return true;
   }
 
   // ------------------------------------------------------------ identification
@@ -598,12 +610,16 @@ export class Engine {
         visit.personId = decision.personId;
         visit.factors = factors;
         visit.identified = true;
-        visit.stage = "menu";
+        // why: straight to taking, the usual errand; returning and "my keys" are one touch away on that screen
+        visit.stage = "choose_keys";
         this.append("cabinet.identified", {
           visitId: visit.id,
           personId: decision.personId,
           factors: decision.factors,
         });
+        if (await this.refuseExpiredTake(visit)) {
+          return;
+        }
         await this.accept(null);
         return;
       case "denied": {
@@ -628,12 +644,24 @@ export class Engine {
       await this.refuse("not_now");
       return;
     }
-    const keys = this.keysOfUnit(number.trim());
-    if (keys.length === 0) {
-      await this.beepRefuse(say("no_unit_keys", this.language(), { unit: number.trim() }));
+    if (await this.refuseExpiredTake(visit)) {
       return;
     }
-    visit.unitNumber = number.trim();
+    const unit = number.trim();
+    if (this.keysOfUnit(unit).length === 0) {
+      await this.beepRefuse(say("no_unit_keys", this.language(), { unit }));
+      return;
+    }
+    visit.unitNumber = unit;
+    const takeable = this.unitKeys(visit, unit).filter((k) => k.unavailable === null);
+    const only = takeable.length === 1 ? takeable[0] : undefined;
+    // why: a unit with one key to take leaves nothing to choose, so the usual visit is Find then a reason; once the
+    // person is putting several keys together (something chosen already) every unit is listed for them to pick
+    if (only && visit.selected.length === 0) {
+      visit.selected = [only.id];
+      visit.autoPicked = only.id;
+      visit.stage = "reason";
+    }
     await this.accept(null);
   }
 
@@ -1114,6 +1142,7 @@ export class Engine {
       doneMessage: null,
       unitNumber: null,
       selected: [],
+      autoPicked: null,
       grant: null,
       wrongLifted: new Map(),
       returning: null,

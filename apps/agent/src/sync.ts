@@ -243,6 +243,8 @@ export class SyncClient {
       if (res.ok) {
         const ack = UploadResponse.parse(await res.json());
         journal.acknowledge(ack.acknowledgedSeq);
+        // why: a failed upload marks the agent offline; an acknowledged one proves contact again
+        this.setOnline(true);
         if (ack.acknowledgedSeq < from) {
           throw new SyncRefused(res.status, "no_progress", "the server acknowledged nothing of the upload");
         }
@@ -358,6 +360,8 @@ export class SyncClient {
         await this.followVersion(message.version);
         return;
       case "ping":
+        // why: a failed upload marks the agent offline; the live stream proves contact again
+        this.setOnline(true);
         // why: the stream is alive and announces every change, so the snapshot in force is still current
         if (this.options.knownVersion() !== null) {
           await this.options.onConfirmed();

@@ -101,17 +101,23 @@ async function kiosk(agent: RunningAgent, path: string, body: unknown): Promise<
   return (await res.json()) as KioskState;
 }
 
-/** One visit that takes `keyIds` (all of unit 101) and closes the door, through the agent's own calls. */
+/**
+ * One visit that takes `keyIds` (all of unit 101) and closes the door, through the agent's own calls; when unit 101
+ * has one key to take, Find chooses it and goes straight to the reason.
+ */
 async function take(w: World, hooks: { id: string; hook: number }[]): Promise<void> {
   const { agent } = w;
   await agent.simulate({ type: "badge", number: BADGE });
-  await agent.act({ type: "pin", pin: PIN });
-  await agent.act({ type: "menu", choice: "take" });
-  await agent.act({ type: "find_unit", number: "101" });
-  for (const k of hooks) {
-    await agent.act({ type: "toggle_key", keyId: k.id });
+  expect((await agent.act({ type: "pin", pin: PIN })).screen.name).toBe("choose_keys");
+  const found = await agent.act({ type: "find_unit", number: "101" });
+  if (found.screen.name === "choose_keys") {
+    for (const k of hooks) {
+      await agent.act({ type: "toggle_key", keyId: k.id });
+    }
+    await agent.act({ type: "confirm_keys" });
+  } else {
+    expect(found.screen).toMatchObject({ name: "reason", selected: hooks.map((k) => k.id) });
   }
-  await agent.act({ type: "confirm_keys" });
   const state = await agent.act({ type: "reason", reasonCodeId: w.reasonId, workOrder: null });
   expect(state.screen.name).toBe("take");
   await agent.simulate({ type: "door", open: true });
@@ -153,8 +159,7 @@ describe("the agent with a real server", () => {
     expect(idle.online).toBe(true);
 
     await kiosk(agent, "/api/simulator", { type: "badge", number: BADGE });
-    expect((await kiosk(agent, "/api/kiosk/actions", { type: "pin", pin: PIN })).screen.name).toBe("menu");
-    await kiosk(agent, "/api/kiosk/actions", { type: "menu", choice: "take" });
+    expect((await kiosk(agent, "/api/kiosk/actions", { type: "pin", pin: PIN })).screen.name).toBe("choose_keys");
     await kiosk(agent, "/api/kiosk/actions", { type: "find_unit", number: "101" });
     await kiosk(agent, "/api/kiosk/actions", { type: "toggle_key", keyId: w.keys[0]?.id });
     await kiosk(agent, "/api/kiosk/actions", { type: "confirm_keys" });

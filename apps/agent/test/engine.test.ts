@@ -51,8 +51,13 @@ describe("taking keys", () => {
     expect(screenOf(c.engine.state(), "idle").accepts).toEqual(["badge"]);
     await c.sim({ type: "badge", number: "1001" });
     expect(screenOf(c.engine.state(), "identify").needs).toEqual(["pin"]);
-    expect(screenOf(await c.act({ type: "pin", pin: "4821" }), "menu").firstName).toBe("Ana");
-    await c.act({ type: "menu", choice: "take" });
+    expect(screenOf(await c.act({ type: "pin", pin: "4821" }), "choose_keys")).toMatchObject({
+      firstName: "Ana",
+      keysOut: 0,
+      unitNumber: null,
+      keys: [],
+      selected: [],
+    });
     const listed = screenOf(await c.act({ type: "find_unit", number: "101" }), "choose_keys");
     expect(listed.keys.map((k) => [k.id, k.hook, k.unavailable])).toEqual([
       ["k101a", 1, null],
@@ -94,10 +99,63 @@ describe("taking keys", () => {
     expect(c.journal.localCheckouts().map((l) => l.keyId)).toEqual(["k101a"]);
   });
 
+  it("goes from Find straight to the reason when the unit has one key to take; Back un-chooses it", async () => {
+    const c = await cabinet();
+    await c.identify(ana);
+    const reason = screenOf(await c.act({ type: "find_unit", number: " 202 " }), "reason");
+    expect(reason).toMatchObject({ selected: ["k202"], labels: ["Key k202"] });
+    const back = screenOf(await c.act({ type: "back" }), "choose_keys");
+    expect(back).toMatchObject({ unitNumber: "202", selected: [] });
+    expect(back.keys.map((k) => [k.id, k.unavailable])).toEqual([["k202", null]]);
+
+    // The usual visit: the unit, Find, a reason — the door is released and the hook lit; closing it ends the visit.
+    screenOf(await c.act({ type: "find_unit", number: "202" }), "reason");
+    const take = screenOf(await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null }), "take");
+    expect(take.hooks).toEqual([{ hook: 5, keyId: "k202", label: "Key k202", taken: false }]);
+    await c.sim({ type: "door", open: true });
+    await c.sim({ type: "lift", hook: 5 });
+    screenOf(await c.sim({ type: "door", open: false }), "done");
+    c.clock.advance(5);
+    await c.engine.tick();
+    screenOf(c.engine.state(), "idle");
+    expect(c.events("key.taken").map((e) => [e.data.keyId, e.data.authorized])).toEqual([["k202", true]]);
+  });
+
+  it("chooses a unit's only key to take by itself even when its other keys are listed unavailable", async () => {
+    const c = await cabinet({ keys: [k101a, { ...k101b, restricted: true }, k202] });
+    await c.identify(ana);
+    expect(screenOf(await c.act({ type: "find_unit", number: "101" }), "reason").selected).toEqual(["k101a"]);
+    const listed = screenOf(await c.act({ type: "back" }), "choose_keys").keys;
+    expect(listed.map((k) => [k.id, k.unavailable === null])).toEqual([
+      ["k101a", true],
+      ["k101b", false],
+    ]);
+  });
+
+  it("offers returning keys and the keys out from choose_keys, and Back comes back to it", async () => {
+    const c = await cabinet();
+    await c.identify(ana);
+    screenOf(await c.act({ type: "menu", choice: "my_keys" }), "my_keys");
+    screenOf(await c.act({ type: "back" }), "choose_keys");
+    screenOf(await c.act({ type: "menu", choice: "return" }), "return_scan");
+    screenOf(await c.act({ type: "back" }), "choose_keys");
+    await c.act({ type: "find_unit", number: "101" });
+    await c.act({ type: "toggle_key", keyId: "k101a" });
+    const taking = await c.act({ type: "menu", choice: "take" });
+    expect(screenOf(taking, "choose_keys")).toMatchObject({ unitNumber: null, selected: [] });
+    await c.act({ type: "find_unit", number: "101" });
+    await c.act({ type: "toggle_key", keyId: "k101a" });
+    await c.act({ type: "confirm_keys" });
+    const refused = await c.act({ type: "menu", choice: "return" });
+    expect(refused.feedback).toMatchObject({ tone: "refuse", message: "That is not possible on this screen." });
+    screenOf(refused, "reason");
+    screenOf(await c.act({ type: "back" }), "choose_keys");
+    screenOf(await c.act({ type: "back" }), "idle");
+  });
+
   it("takes several keys of two units in one visit", async () => {
     const c = await cabinet();
     await c.identify(ana);
-    await c.act({ type: "menu", choice: "take" });
     await c.act({ type: "find_unit", number: "101" });
     await c.act({ type: "toggle_key", keyId: "k101a" });
     await c.act({ type: "toggle_key", keyId: "k101b" });
@@ -114,6 +172,7 @@ describe("taking keys", () => {
     expect(c.events("key.taken").map((e) => e.data.keyId)).toEqual(["k101a", "k101b", "k202"]);
     expect(c.events("door.released")).toHaveLength(1);
     await c.identify(ana);
+    expect(screenOf(c.engine.state(), "choose_keys").keysOut).toBe(3);
     expect(screenOf(await c.act({ type: "menu", choice: "my_keys" }), "my_keys").keys.map((k) => k.keyId)).toEqual([
       "k101a",
       "k101b",
@@ -124,7 +183,6 @@ describe("taking keys", () => {
   it("grants a key once however many times the reason is tapped at the same moment", async () => {
     const c = await cabinet();
     await c.identify(ana);
-    await c.act({ type: "menu", choice: "take" });
     await c.act({ type: "find_unit", number: "101" });
     await c.act({ type: "toggle_key", keyId: "k101a" });
     await c.act({ type: "confirm_keys" });
@@ -201,14 +259,13 @@ describe("identification", () => {
     expect(screenOf(again, "denied").code).toBe("fingerprint_alone");
     expect(c.events("cabinet.identified")).toHaveLength(0);
     await c.sim({ type: "finger", ref: "finger-finn" });
-    screenOf(await c.act({ type: "pin", pin: "5555" }), "menu");
+    screenOf(await c.act({ type: "pin", pin: "5555" }), "choose_keys");
   });
 });
 
 describe("denials", () => {
   async function unavailable(c: TestCabinet, person: PersonSpec, unit: string) {
     await c.identify(person);
-    await c.act({ type: "menu", choice: "take" });
     return screenOf(await c.act({ type: "find_unit", number: unit }), "choose_keys").keys;
   }
 
@@ -242,10 +299,11 @@ describe("denials", () => {
     await c.sim({ type: "lift", hook: 1 });
     await c.sim({ type: "door", open: false });
     await c.identify(ana);
-    await c.act({ type: "menu", choice: "take" });
-    await c.act({ type: "find_unit", number: "101" });
+    // k101a is out, so k101b is unit 101's only key to take: chosen by itself; Back un-chooses it to add another
+    expect(screenOf(await c.act({ type: "find_unit", number: "101" }), "reason").selected).toEqual(["k101b"]);
+    expect(screenOf(await c.act({ type: "back" }), "choose_keys")).toMatchObject({ unitNumber: "101", selected: [] });
     await c.act({ type: "toggle_key", keyId: "k101b" });
-    await c.act({ type: "find_unit", number: "202" });
+    expect(screenOf(await c.act({ type: "find_unit", number: "202" }), "choose_keys").selected).toEqual(["k101b"]);
     await c.act({ type: "toggle_key", keyId: "k202" });
     await c.act({ type: "confirm_keys" });
     const denied = screenOf(await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null }), "denied");
@@ -258,23 +316,19 @@ describe("denials", () => {
       keyIds: ["k101b", "k202"],
     });
     expect(c.events("door.released")).toHaveLength(1);
-    screenOf(await c.act({ type: "back" }), "menu");
+    expect(screenOf(await c.act({ type: "back" }), "choose_keys").selected).toEqual(["k101b", "k202"]);
   });
 
   it("refuses a reason that needs a work order without one", async () => {
     const c = await cabinet();
     await c.identify(ana);
-    await c.act({ type: "menu", choice: "take" });
     await c.act({ type: "find_unit", number: "101" });
     await c.act({ type: "toggle_key", keyId: "k101a" });
     await c.act({ type: "confirm_keys" });
     const denied = await c.act({ type: "reason", reasonCodeId: WORK_ORDER_REASON_ID, workOrder: " " });
     expect(screenOf(denied, "denied").code).toBe("work_order_required");
     expect(c.events("door.released")).toHaveLength(0);
-    await c.act({ type: "back" });
-    await c.act({ type: "menu", choice: "take" });
-    await c.act({ type: "find_unit", number: "101" });
-    await c.act({ type: "toggle_key", keyId: "k101a" });
+    expect(screenOf(await c.act({ type: "back" }), "choose_keys").selected).toEqual(["k101a"]);
     await c.act({ type: "confirm_keys" });
     screenOf(await c.act({ type: "reason", reasonCodeId: WORK_ORDER_REASON_ID, workOrder: "WO-17" }), "take");
   });
@@ -413,7 +467,7 @@ describe("returning keys", () => {
       people: [{ ...ana, keysOut: ["k101a"] }],
     });
     await c.identify(ana);
-    expect(screenOf(c.engine.state(), "menu").keysOut).toBe(1);
+    expect(screenOf(c.engine.state(), "choose_keys").keysOut).toBe(1);
     await c.act({ type: "menu", choice: "return" });
     const hang = screenOf(await c.sim({ type: "tag", code: tagOf(k101a) }), "return_hang");
     const other = hang.hook === 3 ? 4 : 3;
@@ -444,7 +498,7 @@ describe("the visit's end, the snapshot's age and the journal", () => {
     await c.identify(ana);
     c.clock.advance(29);
     await c.engine.tick();
-    screenOf(c.engine.state(), "menu");
+    screenOf(c.engine.state(), "choose_keys");
     c.clock.advance(2);
     await c.engine.tick();
     screenOf(c.engine.state(), "idle");
@@ -463,9 +517,10 @@ describe("the visit's end, the snapshot's age and the journal", () => {
     expect(stopped.code).toBe("snapshot_expired");
     expect(c.engine.state().snapshot.ageMinutes).toBe(31);
     expect(c.events("cabinet.snapshot_expired")).toHaveLength(1);
-    await c.identify(ana);
-    const refused = screenOf(await c.act({ type: "menu", choice: "take" }), "denied");
-    expect(refused.code).toBe("snapshot_expired");
+    const refused = screenOf(await c.identify(ana), "denied");
+    expect(refused).toMatchObject({ code: "snapshot_expired", next: "menu" });
+    screenOf(await c.act({ type: "back" }), "choose_keys");
+    expect(screenOf(await c.act({ type: "find_unit", number: "101" }), "denied").code).toBe("snapshot_expired");
     await c.act({ type: "back" });
     await c.act({ type: "menu", choice: "return" });
     const hang = screenOf(await c.sim({ type: "tag", code: tagOf(k202) }), "return_hang");
@@ -497,7 +552,7 @@ describe("the visit's end, the snapshot's age and the journal", () => {
       expect(second.driver.state().hooks[0]?.tag).toBeNull();
       expect(second.journal.localCheckouts().map((l) => l.keyId)).toEqual(["k101a"]);
       await second.identify(ana);
-      expect(screenOf(second.engine.state(), "menu").keysOut).toBe(1);
+      expect(screenOf(second.engine.state(), "choose_keys").keysOut).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

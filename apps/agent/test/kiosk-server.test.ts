@@ -105,5 +105,10 @@ describe("the kiosk server", () => {
     expect((await nextState()).screen.name).toBe("idle");
     await app.inject({ method: "POST", url: "/api/simulator", payload: { type: "badge", number: "1001" } });
     expect((await nextState()).screen.name).toBe("identify");
+    // Identified, the person is asked straight for the unit; unit 101's only key is chosen by Find itself.
+    await app.inject({ method: "POST", url: "/api/kiosk/actions", payload: { type: "pin", pin: "4821" } });
+    expect((await nextState()).screen).toMatchObject({ name: "choose_keys", unitNumber: null, keysOut: 0 });
+    await app.inject({ method: "POST", url: "/api/kiosk/actions", payload: { type: "find_unit", number: "101" } });
+    expect((await nextState()).screen).toMatchObject({ name: "reason", selected: ["k1"] });
   });
 });

@@ -240,3 +240,41 @@ export async function recordTones(page: Page): Promise<void> {
 export async function tonesOf(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { kioskTones: number[] }).kioskTones.slice());
 }
+
+/** One press of a console button, as `recordTouches` sees it. */
+export interface Touch {
+  label: string;
+  /** A key of an on-screen keypad (a character, ABC/123, delete): data entry, counted apart from touches. */
+  entry: boolean;
+}
+
+/**
+ * From now on, records every press of a button on the console (not on the simulator panel, which stands for the
+ * hardware) in `window.kioskTouches`; presses inside the keypads named `keypads` are marked as data entry.
+ */
+export async function recordTouches(page: Page, keypads: string[]): Promise<void> {
+  await page.evaluate((entryGroups) => {
+    const touches: { label: string; entry: boolean }[] = [];
+    Object.assign(window, { kioskTouches: touches });
+    document.addEventListener(
+      "click",
+      (event) => {
+        const button = event.target instanceof Element ? event.target.closest("button") : null;
+        if (!button?.closest("main")) {
+          return;
+        }
+        const group = button.closest('[role="group"]')?.getAttribute("aria-label") ?? null;
+        touches.push({
+          label: button.getAttribute("aria-label") ?? button.textContent ?? "?",
+          entry: group !== null && entryGroups.includes(group),
+        });
+      },
+      true,
+    );
+  }, keypads);
+}
+
+/** The touches recorded since `recordTouches`. */
+export async function touchesOf(page: Page): Promise<Touch[]> {
+  return page.evaluate(() => (window as unknown as { kioskTouches: Touch[] }).kioskTouches.slice());
+}

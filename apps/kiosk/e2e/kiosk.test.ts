@@ -1,6 +1,6 @@
 /**
  * The touch kiosk in Chromium, served by a real agent enrolled with a real server: a person takes a key, returns it,
- * is refused for a wrong PIN, and switches to Spanish — touching the console and the demo's simulated cabinet the
+ * takes keys within four touches after identification, is refused for a wrong PIN, and switches to Spanish — touching the console and the demo's simulated cabinet the
  * way the demo is used. Each step's screenshot is saved under e2e/artifacts.
  */
 import type { KioskState } from "@keyward/contracts/kiosk";
@@ -14,11 +14,13 @@ import {
   type KioskCabinet,
   openCheckoutsOf,
   recordTones,
+  recordTouches,
   resetCabinet,
   saveStep,
   smallTouchTargets,
   startKioskCabinet,
   tonesOf,
+  touchesOf,
   typeOnKeypad,
 } from "./kiosk-cabinet.ts";
 
@@ -71,10 +73,13 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     const { agent, person } = cabinet;
     await agent.simulate({ type: "badge", number: person.badge });
     await agent.act({ type: "pin", pin: person.pin });
-    await agent.act({ type: "menu", choice: "take" });
-    await agent.act({ type: "find_unit", number: key.unitNumber });
-    await agent.act({ type: "toggle_key", keyId: key.id });
-    const reasons = screenOf(await agent.act({ type: "confirm_keys" }), "reason").reasons;
+    const found = await agent.act({ type: "find_unit", number: key.unitNumber });
+    if (found.screen.name === "choose_keys") {
+      await agent.act({ type: "toggle_key", keyId: key.id });
+      await agent.act({ type: "confirm_keys" });
+    }
+    const { reasons, selected } = screenOf(agent.state(), "reason");
+    expect(selected).toEqual([key.id]);
     const reason = reasons.find((r) => !r.requiresWorkOrder);
     if (!reason) {
       throw new Error("the demo has no reason without a work order");
@@ -86,7 +91,7 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await agent.act({ type: "cancel" });
   }
 
-  it("takes a key: badge, PIN keypad, unit, key, reason, lift the lit hook, close the door", async () => {
+  it("takes a key: badge, PIN keypad, unit, one of its two keys, reason, lift the lit hook, close the door", async () => {
     const key = cabinet.keys[0];
     if (!key) {
       throw new Error("the demo cabinet has no unit key on a hook");
@@ -97,9 +102,12 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await saveStep(page, "take-02-pin");
     await page.getByRole("button", { name: "Enter", exact: true }).click();
 
-    await expectVisible(page.getByText("What would you like to do?"));
-    await saveStep(page, "take-03-menu");
-    await page.getByRole("button", { name: "Take keys", exact: true }).click();
+    // Identified, the person is asked straight for the unit; returning and the keys out are one touch away.
+    await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
+    await expectVisible(page.getByRole("button", { name: "Return keys", exact: true }));
+    await expectVisible(page.getByRole("button", { name: startingWith("My keys (") }));
+    expect(await smallTouchTargets(page)).toEqual([]);
+    await saveStep(page, "take-03-choose-keys");
 
     await typeOnKeypad(page, "Unit number", key.unitNumber);
     await page.getByRole("button", { name: "Find", exact: true }).click();
@@ -107,10 +115,11 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await page.getByRole("button", { name: startingWith(key.label) }).click();
     await expectVisible(page.getByRole("button", { name: startingWith(key.label), pressed: true }));
     expect(await smallTouchTargets(page)).toEqual([]);
-    await saveStep(page, "take-04-choose-keys");
+    await saveStep(page, "take-04-key-chosen");
     await page.getByRole("button", { name: "Continue with 1 key" }).click();
 
     await expectVisible(page.getByRole("heading", { name: "Why do you need it?" }));
+    await expectVisible(page.getByText(`Key ${key.label}`, { exact: true }));
     await saveStep(page, "take-05-reason");
     await page.getByRole("button", { name: "Preventive maintenance" }).click();
 
@@ -170,6 +179,68 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await expect.poll(async () => (await openCheckoutsOf(cabinet, key.id)).length, { timeout: 10_000 }).toBe(0);
   });
 
+  /**
+   * One usual visit after identification, touching only the console and the panel's door and hook: the unit on the
+   * keypad, Find, the key and Continue when the unit has several to take, a reason; the door closed, the cabinet goes
+   * back to the start by itself. Answers the console's touches (each button press), keypad characters marked apart.
+   */
+  async function usualVisit(key: HangingKey, pickFromTwo: boolean) {
+    await identify(cabinet.person.pin);
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+    await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
+    await recordTouches(page, ["Unit number"]);
+
+    await typeOnKeypad(page, "Unit number", key.unitNumber);
+    await page.getByRole("button", { name: "Find", exact: true }).click();
+    if (pickFromTwo) {
+      await expectVisible(page.getByText(`Keys of unit ${key.unitNumber}`));
+      await page.getByRole("button", { name: startingWith(key.label) }).click();
+      await page.getByRole("button", { name: "Continue with 1 key" }).click();
+    }
+    await expectVisible(page.getByRole("heading", { name: "Why do you need it?" }));
+    await page.getByRole("button", { name: "Preventive maintenance" }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Take your keys" }));
+    const hook = screenOf(cabinet.agent.state(), "take").hooks[0]?.hook ?? 0;
+    await page.getByRole("button", { name: "Open the door" }).click();
+    await page.getByRole("button", { name: `Lift the key from hook ${hook}`, exact: true }).click();
+    await page.getByRole("button", { name: "Close the door" }).click();
+    await expectVisible(page.getByRole("heading", { name: "Done" }));
+    // "Done" needs no touch: the cabinet goes back to the start on its own a few seconds after the door closes.
+    await expectVisible(page.getByRole("heading", { name: "Present your badge or finger" }), 20_000);
+    const touches = await touchesOf(page);
+    return {
+      touches: touches.filter((t) => !t.entry).map((t) => t.label),
+      entries: touches.filter((t) => t.entry).map((t) => t.label),
+    };
+  }
+
+  it("a usual visit costs at most four touches after identification, the unit's characters apart", async () => {
+    const key = cabinet.keys[2];
+    if (!key) {
+      throw new Error("the demo cabinet needs three unit keys on hooks");
+    }
+    const typed = [...key.unitNumber].filter((ch) => /[0-9]/.test(ch)).length;
+
+    // Both of the unit's copies hang here (so the demo's units): Find, the key, Continue, a reason.
+    const two = await usualVisit(key, true);
+    expect(two.touches).toHaveLength(4);
+    expect(two.touches).toEqual([
+      "Find",
+      expect.stringMatching(startingWith(key.label)),
+      "Continue with 1 key",
+      expect.stringMatching(/^Preventive maintenance/),
+    ]);
+    expect(two.entries.length).toBeGreaterThanOrEqual(key.unitNumber.length);
+    expect(two.entries.filter((label) => /^[0-9]$/.test(label))).toHaveLength(typed);
+
+    // Now the other copy is the unit's only key to take: Find chooses it, and a reason releases it.
+    const one = await usualVisit(key, false);
+    expect(one.touches).toEqual(["Find", expect.stringMatching(/^Preventive maintenance/)]);
+    expect(one.touches.length).toBeLessThanOrEqual(4);
+    await expect.poll(async () => (await openCheckoutsOf(cabinet, key.id)).length, { timeout: 10_000 }).toBe(1);
+  }, 90_000);
+
   it("refuses a wrong PIN: says so, beeps twice low, and the keypad asks again", async () => {
     await identify("0000");
     await page.getByRole("button", { name: "Enter", exact: true }).click();
@@ -182,7 +253,7 @@ describe("kiosk: a visit at the simulated cabinet", () => {
 
     await typeOnKeypad(page, "PIN", cabinet.person.pin);
     await page.getByRole("button", { name: "Enter", exact: true }).click();
-    await expectVisible(page.getByText("What would you like to do?"));
+    await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
   });
 
   it("denies a badge the cabinet does not know: the sentence says what to do, and OK goes back to the start", async () => {
@@ -209,9 +280,10 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await expectVisible(page.getByText("Escriba su PIN"));
     await typeOnKeypad(page, "PIN", cabinet.person.pin);
     await page.getByRole("button", { name: "Entrar", exact: true }).click();
-    await expectVisible(page.getByText("¿Qué desea hacer?"));
-    await expectVisible(page.getByRole("button", { name: "Sacar llaves", exact: true }));
-    await saveStep(page, "spanish-02-menu");
+    await expectVisible(page.getByRole("heading", { name: "Hola, Sam — ¿qué llaves?" }));
+    await expectVisible(page.getByRole("button", { name: "Devolver llaves", exact: true }));
+    await expectVisible(page.getByRole("button", { name: startingWith("Mis llaves (") }));
+    await saveStep(page, "spanish-02-choose-keys");
 
     // Ending the visit hands the cabinet back in its own language for the next person.
     await page.getByRole("button", { name: "Cancelar" }).click();
@@ -229,6 +301,6 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await expectVisible(polled.getByRole("heading", { name: "Hello, Sam" }));
     // A change made at the cabinet, not by this page's touches, still reaches the screen.
     await cabinet.agent.act({ type: "pin", pin: cabinet.person.pin });
-    await expectVisible(polled.getByText("What would you like to do?"));
+    await expectVisible(polled.getByRole("heading", { name: "Hello, Sam — which keys?" }));
   });
 });

@@ -80,14 +80,18 @@ async function takeKey(
     if (refused(await agent.act({ type: "pin", pin: user.pin }))) {
       return false;
     }
-    await agent.act({ type: "menu", choice: "take" });
+    // why: identified, the cabinet asks straight for the unit; a unit with one key to take goes on to the reason
     const found = await agent.act({ type: "find_unit", number: unitNumber });
-    const key = found.screen.name === "choose_keys" ? found.screen.keys.find((k) => k.unavailable === null) : undefined;
-    if (!key) {
+    if (found.screen.name === "choose_keys") {
+      const key = found.screen.keys.find((k) => k.unavailable === null);
+      if (!key) {
+        return false;
+      }
+      await agent.act({ type: "toggle_key", keyId: key.id });
+      await agent.act({ type: "confirm_keys" });
+    } else if (found.screen.name !== "reason") {
       return false;
     }
-    await agent.act({ type: "toggle_key", keyId: key.id });
-    await agent.act({ type: "confirm_keys" });
     const granted = await agent.act({ type: "reason", reasonCodeId: reason.id, workOrder: reason.workOrder });
     if (granted.screen.name !== "take") {
       return false;

@@ -32,7 +32,11 @@ export const KioskReason = z.object({
   requiresWorkOrder: z.boolean(),
 });
 
-/** What the screen shows. One visit moves idle → identify → menu → (take | return | my keys) → done → idle. */
+/**
+ * What the screen shows. One visit moves idle → identify → choose_keys → reason → take → done → idle; returning and
+ * "my keys" branch off choose_keys (its `menu` actions) and come back to it. The agent no longer shows `menu` after
+ * identification (a usual take then costs two to four touches); the screen stays in the protocol.
+ */
 export const KioskScreen = z.discriminatedUnion("name", [
   /** Waiting for a badge, a finger or a user code. */
   z.object({ name: z.literal("idle"), accepts: z.array(FactorKind) }),
@@ -45,17 +49,26 @@ export const KioskScreen = z.discriminatedUnion("name", [
     waitSeconds: z.number().int().nullable(),
   }),
   z.object({ name: z.literal("menu"), firstName: z.string(), keysOut: z.number().int() }),
-  /** Find a unit by number, pick its keys. */
+  /**
+   * Find a unit by number, pick its keys; the first screen after identification, which also offers returning keys
+   * and the person's keys out (`menu` actions).
+   */
   z.object({
     name: z.literal("choose_keys"),
     unitNumber: z.string().nullable(),
     keys: z.array(KioskKey),
     selected: z.array(Id),
+    /** The identified person's first name, for the greeting. */
+    firstName: z.string().optional(),
+    /** How many keys the person has out now. */
+    keysOut: z.number().int().optional(),
   }),
   z.object({
     name: z.literal("reason"),
     reasons: z.array(KioskReason),
     selected: z.array(Id),
+    /** The selected keys' labels, in the same order (the agent may have chosen a unit's only key itself). */
+    labels: z.array(z.string()).optional(),
   }),
   /** Door released; each granted key's hook is lit until it is lifted. */
   z.object({
@@ -87,7 +100,10 @@ export const KioskScreen = z.discriminatedUnion("name", [
       }),
     ),
   }),
-  /** A refusal that says what to do; `next` is where the next touch goes. */
+  /**
+   * A refusal that says what to do; `next` is where the next touch goes: "idle" ends the visit, "menu" goes `back` to
+   * the visit's first screen after identification (choose_keys).
+   */
   z.object({ name: z.literal("denied"), code: z.string(), message: z.string(), next: z.enum(["idle", "menu"]) }),
   z.object({ name: z.literal("done"), message: z.string() }),
   /** Ordinary access has stopped (no snapshot, or one older than the property allows). */
@@ -144,7 +160,9 @@ export type KioskState = z.infer<typeof KioskState>;
 export const KioskAction = z.discriminatedUnion("type", [
   z.object({ type: z.literal("user_code"), code: z.string().min(1).max(32) }),
   z.object({ type: z.literal("pin"), pin: z.string().min(1).max(32) }),
+  /** From choose_keys: start the choice over, return keys, or list one's keys out. */
   z.object({ type: z.literal("menu"), choice: z.enum(["take", "return", "my_keys"]) }),
+  /** Lists a unit's keys; when exactly one may be taken now (and none is chosen yet) it is chosen → reason. */
   z.object({ type: z.literal("find_unit"), number: z.string().min(1).max(32) }),
   z.object({ type: z.literal("toggle_key"), keyId: Id }),
   /** From choose_keys: go on to the reason with the selected keys. */

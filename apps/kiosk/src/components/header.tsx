@@ -12,7 +12,8 @@ import { Logo } from "./logo.tsx";
 const LANGUAGES: readonly KioskLanguage[] = ["en", "es"];
 const LANGUAGE_NAMES: Record<KioskLanguage, string> = { en: "English", es: "Español" };
 
-const WITH_BACK: ReadonlySet<KioskScreenName> = new Set(["choose_keys", "reason", "my_keys", "return_scan"]);
+// why: choose_keys is the visit's first screen, where Back would only do what Cancel does
+const WITH_BACK: ReadonlySet<KioskScreenName> = new Set(["reason", "my_keys", "return_scan"]);
 const WITH_CANCEL: ReadonlySet<KioskScreenName> = new Set([
   "identify",
   "menu",

@@ -4,7 +4,7 @@
  * (the cabinet's keypad is one) types into it too.
  */
 import { Box, Button, Group, SimpleGrid, Stack, Text } from "@mantine/core";
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import type { Messages } from "../i18n.ts";
 
 const DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
@@ -25,6 +25,8 @@ export interface KeypadProps {
   /** Offers letters as well as digits. */
   letters?: boolean;
   disabled?: boolean;
+  /** Drawn under the submit button, as wide as the keypad (the choose-keys screen's other choices). */
+  below?: ReactNode;
 }
 
 function Display({ label, value, masked, t }: { label: string; value: string; masked: boolean; t: Messages }) {
@@ -68,6 +70,7 @@ export function Keypad({
   masked = false,
   letters = false,
   disabled = false,
+  below,
 }: KeypadProps) {
   const [showLetters, setShowLetters] = useState(false);
   const type = (ch: string) => {
@@ -144,6 +147,7 @@ export function Keypad({
       <Button h={80} fz={28} onClick={onSubmit} disabled={disabled || value.length === 0}>
         {submitLabel}
       </Button>
+      {below}
     </Stack>
   );
 }

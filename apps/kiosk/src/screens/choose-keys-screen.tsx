@@ -1,8 +1,10 @@
 /**
- * Choosing keys: a unit-number keypad finds a unit's keys; each key is a large toggle tile with its label, kind and
- * hook, or — when it cannot be taken now — the reason, and disabled. Continue goes on to the reason.
+ * The first screen after identification, built for the usual errand — taking keys: a unit-number keypad finds a
+ * unit's keys; each key is a large toggle tile with its label, kind and hook, or — when it cannot be taken now — the
+ * reason, and disabled. Continue goes on to the reason (a unit with one key to take goes there by itself). Beside
+ * the keypad, two large buttons lead to returning keys and to the keys the person has out.
  */
-import { Button, Group, Stack, Text } from "@mantine/core";
+import { Button, Group, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useState } from "react";
 import { Keypad } from "../components/keypad.tsx";
 import { ScreenTitle } from "../components/screen-title.tsx";
@@ -19,7 +21,7 @@ export function ChooseKeysScreen({ screen, t, send }: ScreenProps<"choose_keys">
 
   return (
     <Stack gap="lg">
-      <ScreenTitle title={t.chooseKeysTitle} />
+      <ScreenTitle title={screen.firstName ? t.helloWhichKeys(screen.firstName) : t.chooseKeysTitle} />
       <Group align="flex-start" gap="xl" wrap="wrap" justify="center">
         <Keypad
           label={t.unitNumber}
@@ -30,6 +32,15 @@ export function ChooseKeysScreen({ screen, t, send }: ScreenProps<"choose_keys">
           maxLength={16}
           submitLabel={t.findUnit}
           onSubmit={() => void send({ type: "find_unit", number: unit })}
+          below={
+            <SimpleGrid cols={2} spacing="md" mt="sm">
+              <Tile title={t.return} onClick={() => void send({ type: "menu", choice: "return" })} />
+              <Tile
+                title={t.myKeysCount(screen.keysOut ?? null)}
+                onClick={() => void send({ type: "menu", choice: "my_keys" })}
+              />
+            </SimpleGrid>
+          }
         />
         <Stack gap="md" style={{ flex: "1 1 420px" }} miw={0}>
           <Text fz={26} fw={700} c="dark.8" role="heading" aria-level={3}>

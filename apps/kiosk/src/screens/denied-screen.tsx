@@ -1,6 +1,6 @@
 /**
  * A refusal: the agent's sentence (it says what to do next) shown large, and one big OK that goes where the agent
- * says the next touch goes — back to the menu, or back to the start.
+ * says the next touch goes — back to choosing keys, or back to the start.
  */
 import { Button, Center, Paper, Stack, Text } from "@mantine/core";
 import { ScreenTitle } from "../components/screen-title.tsx";

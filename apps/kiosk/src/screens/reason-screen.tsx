@@ -46,7 +46,10 @@ export function ReasonScreen({ screen, t, send }: ScreenProps<"reason">) {
   }
   return (
     <Stack gap="xl">
-      <ScreenTitle title={t.reasonTitle} />
+      <ScreenTitle
+        title={t.reasonTitle}
+        subtitle={screen.labels && screen.labels.length > 0 ? t.forKeys(screen.labels) : null}
+      />
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md" role="group" aria-label={t.reasonTitle}>
         {screen.reasons.map((reason) => (
           <Tile

@@ -315,8 +315,9 @@ export class Engine {
     }
     const visit = this.visit;
     if (visit === null) {
-      if (this.expired()) {
-        return { name: "stopped", code: "snapshot_expired", message: say("snapshot_expired", lang) };
+      const stopped = this.takingStopped();
+      if (stopped) {
+        return { name: "stopped", code: stopped, message: say(stopped, lang) };
       }
       return { name: "idle", accepts: acceptedNext(view.body.cabinet.factorPolicy, new Set(), false) };
     }
@@ -493,13 +494,17 @@ export class Engine {
     await this.accept(null);
   }
 
-  /** Past the offline age, taking is refused with a denial that sends the person back to choose_keys. */
+  /**
+   * Past the offline age, or once the cabinet is archived, taking is refused with a denial that sends the person back
+   * to choose_keys.
+   */
   private async refuseExpiredTake(visit: Visit): Promise<boolean> {
-    if (!this.expired()) {
+    const stopped = this.takingStopped();
+    if (!stopped) {
       return false;
     }
-    // why: past the offline age only ordinary access stops; returns (from choose_keys) are still welcome
-    this.deny(visit, "snapshot_expired", say("snapshot_expired", this.language()), "menu");
+    // why: only ordinary access stops; returns (from choose_keys) are still welcome
+    this.deny(visit, stopped, say(stopped, this.language()), "menu");
     await this.beepRefuse(null);
     return true;
   }
@@ -1267,6 +1272,14 @@ export class Engine {
 
   private ageMinutes(): number | null {
     return this.confirmedAt === null ? null : Math.max(0, Math.floor((this.nowMs() - this.confirmedAt) / 60_000));
+  }
+
+  /** Why keys may not be given out now, if they may not: the snapshot is too old, or the cabinet is archived. */
+  private takingStopped(): "snapshot_expired" | "cabinet_archived" | null {
+    if (this.expired()) {
+      return "snapshot_expired";
+    }
+    return this.view?.body.cabinet.status === "archived" ? "cabinet_archived" : null;
   }
 
   private expired(): boolean {

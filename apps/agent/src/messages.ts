@@ -17,6 +17,11 @@ const SENTENCES = {
     es: () =>
       "Este gabinete lleva demasiado tiempo sin contacto con el servidor y no puede entregar llaves — contacte a su gerente. Aún puede devolver llaves.",
   },
+  cabinet_archived: {
+    en: () => "This cabinet has been taken out of service and cannot give out keys — contact your manager. You can still return keys.",
+    es: () =>
+      "Este gabinete ha sido retirado de servicio y no puede entregar llaves — contacte a su gerente. Aún puede devolver llaves.",
+  },
   conditions_required: {
     en: () => "This key needs a witness or a manager's approval, which this cabinet cannot take — ask your manager.",
     es: () =>

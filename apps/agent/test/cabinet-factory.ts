@@ -59,6 +59,8 @@ export interface CabinetSpec {
   maxOfflineMinutes?: number;
   doorHeldSeconds?: number;
   version?: number;
+  /** The cabinet's status in the dashboard ("archived" takes it out of service). */
+  cabinetStatus?: string;
 }
 
 export const PROPERTY_ID = "prop-1";
@@ -148,7 +150,7 @@ export async function snapshotBody(spec: CabinetSpec): Promise<SnapshotBody> {
       modules: 1,
       hooksPerModule: hooks,
       disabledHooks: [],
-      status: "active",
+      status: spec.cabinetStatus ?? "active",
     },
     property: {
       id: PROPERTY_ID,

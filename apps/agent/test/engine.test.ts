@@ -533,6 +533,25 @@ describe("the visit's end, the snapshot's age and the journal", () => {
     screenOf(c.engine.state(), "idle");
   });
 
+  it("gives out no keys once the cabinet is archived, but still takes keys back", async () => {
+    const c = await cabinet({
+      cabinetStatus: "archived",
+      people: [{ ...ana, keysOut: ["k202"] }],
+      keys: [k101a, { ...k202, hook: null, status: "out" }],
+    });
+    expect(screenOf(c.engine.state(), "stopped").code).toBe("cabinet_archived");
+    expect(screenOf(await c.identify(ana), "denied")).toMatchObject({ code: "cabinet_archived", next: "menu" });
+    await c.act({ type: "back" });
+    expect(screenOf(await c.act({ type: "find_unit", number: "101" }), "denied").code).toBe("cabinet_archived");
+    await c.act({ type: "back" });
+    await c.act({ type: "menu", choice: "return" });
+    const hang = screenOf(await c.sim({ type: "tag", code: tagOf(k202) }), "return_hang");
+    await c.sim({ type: "door", open: true });
+    await c.sim({ type: "hang", hook: hang.hook, tag: tagOf(k202) });
+    expect(c.events("key.returned")).toHaveLength(1);
+    expect(c.events("key.taken")).toHaveLength(0);
+  });
+
   it("keeps every event, chained, across closing and reopening", async () => {
     const dir = mkdtempSync(join(tmpdir(), "keyward-agent-reopen-"));
     try {

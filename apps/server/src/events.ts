@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Executor } from "@keyward/db/connect";
 import type { EventAction } from "@keyward/domain/event-actions";
-import { bumpSnapshotVersion, changesSnapshot } from "./cabinet/snapshot-version.ts";
+import { bumpSnapshotVersions, changesSnapshot, snapshotReachOf } from "./cabinet/snapshot-version.ts";
 
 /** Who acted, as they were at that moment. */
 export interface ActorSnapshot {
@@ -32,11 +32,11 @@ export interface NewEvent {
 
 /**
  * Appends one event. The one place every change passes through, so it is also where a change that cabinets must
- * learn of bumps the organization's snapshot version (in the same transaction).
+ * learn of bumps the snapshot versions of the properties it reaches (in the same transaction).
  */
 export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> {
   if (changesSnapshot(event.action)) {
-    await bumpSnapshotVersion(tx, event.organizationId, event.now);
+    await bumpSnapshotVersions(tx, event.organizationId, await snapshotReachOf(tx, event), event.now);
   }
   await tx
     .insertInto("events")

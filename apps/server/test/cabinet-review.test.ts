@@ -1,6 +1,6 @@
 /**
  * Review findings on the cabinet protocol's server side, each pinned by a test: a cabinet must not move keys of
- * another property or organization; every committed snapshot change reaches the streams (PIN activation, CSV import);
+ * another property or organization; every committed snapshot change reaches the streams (PIN activation, CSV import of keys);
  * a retired device's open stream carries no command; one cabinet enrolled twice at once keeps one active device; after
  * the PostgreSQL listener reconnects, streams catch up (pending commands, a dashboard refetch). SQLite and PostgreSQL.
  */
@@ -95,6 +95,13 @@ describe("every committed snapshot change reaches the streams", () => {
   it("announces a new version when a person activates their PIN", { timeout: 10_000 }, async () => {
     const { device } = await enrolledCabinet();
     const person = await factory.person({ homePropertyId: property.id });
+    const profile = await factory.accessProfile(property.id);
+    const assigned = await admin.post("/api/v1/profile-assignments", {
+      propertyId: property.id,
+      personId: person.id,
+      accessProfileId: profile.id,
+    });
+    expect(assigned.status, assigned.text).toBe(201);
     const issued = await admin.post<{ credential: { id: string }; activationCode: string }>(
       `/api/v1/people/${person.id}/credentials`,
       { kind: "pin" },
@@ -117,14 +124,14 @@ describe("every committed snapshot change reaches the streams", () => {
     }
   });
 
-  it("announces a new version when people are imported from CSV", { timeout: 10_000 }, async () => {
+  it("announces a new version when keys are imported from CSV", { timeout: 10_000 }, async () => {
     const { device } = await enrolledCabinet();
     const stream = await device.stream();
     try {
       const hello = await stream.next((m) => m.type === "hello");
       const version = hello.type === "hello" ? hello.snapshotVersion : 0;
-      const res = await admin.post(`/api/v1/properties/${property.id}/import/people`, {
-        csv: "first_name,last_name\nImre,Imported\n",
+      const res = await admin.post(`/api/v1/properties/${property.id}/import/keys`, {
+        csv: `label,tag\nImported door,T-imported-${randomUUID()}\n`,
         dryRun: false,
       });
       expect(res.status, res.text).toBe(200);

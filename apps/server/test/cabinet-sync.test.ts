@@ -2,12 +2,13 @@
  * The cabinet protocol end to end over real HTTP: enrolment, device authentication, the signed snapshot, the stream
  * and event uploads, on SQLite (and PostgreSQL when KEYWARD_TEST_DATABASE_URL is set).
  */
+import { randomUUID } from "node:crypto";
 import { CABINET_EVENT_TYPES, type SyncErrorBody } from "@keyward/contracts/cabinet-sync";
 import { EVENT_ACTIONS } from "@keyward/domain/event-actions";
 import { generateSigningKeyPair, sha256Hex } from "@keyward/domain/event-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countOf, countsOf } from "./db-probes.ts";
-import { TestDevice } from "./device.ts";
+import { type DeviceStream, TestDevice } from "./device.ts";
 import { Factory } from "./factories.ts";
 import { type ApiClient, startTestServer, type TestServer } from "./harness.ts";
 
@@ -27,8 +28,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** A cabinet with an enrolled test device. */
-async function enrolledCabinet(): Promise<{ cabinet: Rec; device: TestDevice }> {
-  const cabinet = await factory.cabinet(property.id);
+async function enrolledCabinet(propertyId = property.id): Promise<{ cabinet: Rec; device: TestDevice }> {
+  const cabinet = await factory.cabinet(propertyId);
   return { cabinet, device: await TestDevice.enroll(admin, cabinet.id, server.clock.now) };
 }
 
@@ -298,6 +299,12 @@ describe("GET /api/v1/agent/stream", () => {
   it("says hello first, then announces a new version when a person is deactivated", async () => {
     const { device } = await enrolledCabinet();
     const person = await factory.person({ homePropertyId: property.id });
+    const profile = await factory.accessProfile(property.id);
+    await admin.post("/api/v1/profile-assignments", {
+      propertyId: property.id,
+      personId: person.id,
+      accessProfileId: profile.id,
+    });
     const stream = await device.stream();
     try {
       const hello = await stream.next();
@@ -311,6 +318,149 @@ describe("GET /api/v1/agent/stream", () => {
       expect((await device.snapshot(version)).status).toBe(200);
     } finally {
       stream.close();
+    }
+  });
+});
+
+describe("snapshot versions per property", () => {
+  /** A cabinet at a new property, its stream open and its hello read. */
+  async function listening(): Promise<{ property: Rec; device: TestDevice; stream: DeviceStream; hello: number }> {
+    const at = await factory.property();
+    const { device } = await enrolledCabinet(at.id);
+    const stream = await device.stream();
+    const hello = await stream.next((m) => m.type === "hello");
+    return { property: at, device, stream, hello: hello.type === "hello" ? hello.snapshotVersion : -1 };
+  }
+
+  /** The snapshot announcements a stream got, in order. */
+  function announced(stream: DeviceStream): unknown[] {
+    return stream.messages.filter((m) => m.type === "snapshot");
+  }
+
+  /** Waits for the announcement of the property's current version; returns every announcement up to it. */
+  async function announcedUpToNow(at: { device: TestDevice; stream: DeviceStream }): Promise<unknown[]> {
+    const current = (await at.device.verifiedSnapshot()).version;
+    await at.stream.next((m) => m.type === "snapshot" && m.version >= current);
+    return announced(at.stream);
+  }
+
+  async function assign(personId: string, propertyId: string): Promise<string> {
+    const profile = await factory.accessProfile(propertyId);
+    const res = await admin.post<{ id: string }>("/api/v1/profile-assignments", {
+      propertyId,
+      personId,
+      accessProfileId: profile.id,
+    });
+    expect(res.status, res.text).toBe(201);
+    return res.body.id;
+  }
+
+  function taken(keyId: string, hook: number, personId: string | null) {
+    return {
+      visitId: null,
+      checkoutId: randomUUID(),
+      keyId,
+      hook,
+      personId,
+      authorized: true,
+      reasonCodeId: null,
+      workOrder: null,
+      dueAt: null,
+    };
+  }
+
+  it("does not announce a key taken at one property to a cabinet of another", async () => {
+    const a = await listening();
+    const b = await listening();
+    try {
+      const key = await factory.key(a.property.id, { cabinetId: a.device.cabinetId, hookNumber: 1 });
+      a.device.record("key.taken", taken(key.id, 1, null));
+      expect((await a.device.upload()).status).toBe(200);
+      const atA = await a.stream.next((m) => m.type === "snapshot");
+      expect(atA.type === "snapshot" && atA.version).toBeGreaterThan(a.hello);
+      // a later change at B's own property must be the first announcement B gets
+      const created = await admin.post("/api/v1/keys", { propertyId: b.property.id, label: "B", tagCode: "TAG-B-1" });
+      expect(created.status, created.text).toBe(201);
+      expect(await announcedUpToNow(b)).toEqual([{ type: "snapshot", version: b.hello + 1 }]);
+      expect(announced(a.stream)).toHaveLength(1);
+    } finally {
+      a.stream.close();
+      b.stream.close();
+    }
+  });
+
+  it("announces a key taken at one property to the properties where its holder has an assignment", async () => {
+    const a = await listening();
+    const b = await listening();
+    const holder = await factory.person({ homePropertyId: a.property.id });
+    await assign(holder.id, a.property.id);
+    await assign(holder.id, b.property.id);
+    const hello = await b.stream.next((m) => m.type === "snapshot");
+    try {
+      const key = await factory.key(a.property.id, { cabinetId: a.device.cabinetId, hookNumber: 1 });
+      a.device.record("key.taken", taken(key.id, 1, holder.id));
+      expect((await a.device.upload()).status).toBe(200);
+      const moved = await b.stream.next((m) => m.type === "snapshot");
+      expect(moved.type === "snapshot" && hello.type === "snapshot" && moved.version > hello.version).toBe(true);
+      const snapshot = await b.device.verifiedSnapshot();
+      expect(snapshot.people.find((p) => p.id === holder.id)?.keysOut).toEqual([key.id]);
+    } finally {
+      a.stream.close();
+      b.stream.close();
+    }
+  });
+
+  it("announces a deactivated person to the properties where they hold an assignment, revoked ones too", async () => {
+    const active = await listening();
+    const revoked = await listening();
+    const unrelated = await listening();
+    const person = await factory.person({ homePropertyId: unrelated.property.id });
+    await assign(person.id, active.property.id);
+    const gone = await assign(person.id, revoked.property.id);
+    expect((await admin.patch(`/api/v1/profile-assignments/${gone}`, { status: "revoked" })).status).toBe(200);
+    const before = new Map<TestDevice, number>();
+    for (const at of [active, revoked]) {
+      before.set(at.device, (await at.device.verifiedSnapshot()).version);
+    }
+    expect((await active.device.verifiedSnapshot()).people.map((p) => p.id)).toContain(person.id);
+    try {
+      expect((await admin.post(`/api/v1/people/${person.id}/deactivate`, { reason: "left" })).status).toBe(200);
+      for (const at of [active, revoked]) {
+        const known = before.get(at.device) ?? Number.POSITIVE_INFINITY;
+        await at.stream.next((m) => m.type === "snapshot" && m.version > known);
+      }
+      expect((await active.device.verifiedSnapshot()).people.map((p) => p.id)).not.toContain(person.id);
+      const unit = { propertyId: unrelated.property.id, number: `U-${randomUUID().slice(0, 8)}` };
+      expect((await admin.post("/api/v1/units", unit)).status).toBe(201);
+      expect(await announcedUpToNow(unrelated)).toEqual([{ type: "snapshot", version: unrelated.hello + 1 }]);
+    } finally {
+      for (const at of [active, revoked, unrelated]) {
+        at.stream.close();
+      }
+    }
+  });
+
+  it("announces a reason code change to every property of the organization", async () => {
+    const a = await listening();
+    const b = await listening();
+    try {
+      const res = await admin.post<{ id: string }>("/api/v1/reason-codes", {
+        code: `r_${Date.now()}`,
+        label: "Inspection",
+      });
+      expect(res.status, res.text).toBe(201);
+      for (const at of [a, b]) {
+        expect(await at.stream.next((m) => m.type === "snapshot")).toEqual({ type: "snapshot", version: at.hello + 1 });
+        expect((await at.device.verifiedSnapshot()).reasons.map((r) => r.id)).toContain(res.body.id);
+      }
+      const label = { label: "Inspection (renamed)" };
+      expect((await admin.patch(`/api/v1/reason-codes/${res.body.id}`, label)).status).toBe(200);
+      for (const at of [a, b]) {
+        expect(await at.stream.next((m) => m.type === "snapshot")).toEqual({ type: "snapshot", version: at.hello + 2 });
+      }
+    } finally {
+      a.stream.close();
+      b.stream.close();
     }
   });
 });

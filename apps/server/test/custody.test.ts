@@ -206,6 +206,14 @@ describe("GET /api/v1/cabinet-states", () => {
       snapshotVersion: version,
       currentSnapshotVersion: version,
     });
+    // the current version is the cabinet's property's: another property's change leaves it, its own moves it
+    await factory.key(otherProperty.id);
+    expect(await stateOf(admin, cabinet.id)).toMatchObject({ currentSnapshotVersion: version });
+    await factory.key(property.id);
+    expect(await stateOf(admin, cabinet.id)).toMatchObject({
+      snapshotVersion: version,
+      currentSnapshotVersion: version + 1,
+    });
     device.record("door.closed", { visitId: null, openSeconds: 95 });
     await uploadOk(device);
     expect(await stateOf(admin, cabinet.id)).toMatchObject({ door: "closed", openAlarms: 2 });

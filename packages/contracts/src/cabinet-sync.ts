@@ -11,6 +11,7 @@
  * The server refuses a time more than {@link REQUEST_CLOCK_SKEW_SECONDS} away from its own (`stale_request`), so a
  * captured request cannot be replayed later; a replayed upload within the window is harmless (stored once).
  */
+import { CABINET_EVENT_ACTIONS } from "@keyward/domain/event-actions";
 import { z } from "zod";
 import { Id, Timestamp } from "./common.ts";
 
@@ -217,25 +218,7 @@ export type StreamMessage = z.infer<typeof StreamMessage>;
 /**
  * What a cabinet records. Each is also the organization event's action when the server appends it. Additive-only.
  */
-export const CABINET_EVENT_TYPES = [
-  "cabinet.agent_started",
-  "cabinet.snapshot_applied",
-  "cabinet.snapshot_expired",
-  "cabinet.identified",
-  "cabinet.identification_failed",
-  "cabinet.access_denied",
-  "cabinet.remote_release_executed",
-  "door.released",
-  "door.opened",
-  "door.closed",
-  "door.held_open",
-  "door.forced",
-  "key.taken",
-  "key.returned",
-  "key.wrong_hook",
-  "key.removed_without_session",
-  "key.unknown_tag",
-] as const;
+export const CABINET_EVENT_TYPES = CABINET_EVENT_ACTIONS;
 export type CabinetEventType = (typeof CABINET_EVENT_TYPES)[number];
 
 /** The alarms among them: the dashboard counts these on the cabinet's state. */

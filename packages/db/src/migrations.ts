@@ -451,10 +451,12 @@ async function cabinets(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("created_at", t.ts, (c) => c.notNull())
     .execute();
 
-  // why: one counter per organization, bumped in the transaction of every change a cabinet's snapshot reflects
+  // why: one counter per property, bumped in the transaction of every change its cabinets' snapshots reflect; per
+  // organization, a key taken anywhere would send every cabinet of the organization its whole snapshot again
   await db.schema
     .createTable("snapshot_versions")
-    .addColumn("organization_id", "text", (c) => c.primaryKey().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.primaryKey().references("properties.id"))
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
     .addColumn("version", "integer", (c) => c.notNull())
     .addColumn("changed_at", t.ts, (c) => c.notNull())
     .execute();

@@ -269,7 +269,9 @@ export interface ServerKeyTable {
   created_at: Ts;
 }
 
+/** One row per property whose snapshot content ever changed; a property without a row is at version 1. */
 export interface SnapshotVersionTable {
+  property_id: string;
   organization_id: string;
   version: number;
   changed_at: Ts;

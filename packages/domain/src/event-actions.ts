@@ -1,4 +1,29 @@
 /**
+ * What a cabinet records (the agent's journal, the upload, and the organization event's action). Additive-only, like
+ * every action.
+ */
+export const CABINET_EVENT_ACTIONS = [
+  "cabinet.agent_started",
+  "cabinet.snapshot_applied",
+  "cabinet.snapshot_expired",
+  "cabinet.identified",
+  "cabinet.identification_failed",
+  "cabinet.access_denied",
+  "cabinet.remote_release_executed",
+  "door.released",
+  "door.opened",
+  "door.closed",
+  "door.held_open",
+  "door.forced",
+  "key.taken",
+  "key.returned",
+  "key.wrong_hook",
+  "key.removed_without_session",
+  "key.unknown_tag",
+] as const;
+export type CabinetEventAction = (typeof CABINET_EVENT_ACTIONS)[number];
+
+/**
  * The event vocabulary. Additive-only: an action, once shipped, is never renamed or removed, because years of
  * history and every verifier depend on its spelling.
  */
@@ -50,25 +75,8 @@ export const EVENT_ACTIONS = [
   "credential.pin_set",
   "credential.pin_activation_failed",
   "user.totp_enrolment_started",
-  // why: cabinet events keep their recorded type as the action; contracts' CABINET_EVENT_TYPES lists the same strings
-  // (the domain does not import contracts; a server test checks that every one of them is here)
-  "cabinet.agent_started",
-  "cabinet.snapshot_applied",
-  "cabinet.snapshot_expired",
-  "cabinet.identified",
-  "cabinet.identification_failed",
-  "cabinet.access_denied",
-  "cabinet.remote_release_executed",
-  "door.released",
-  "door.opened",
-  "door.closed",
-  "door.held_open",
-  "door.forced",
-  "key.taken",
-  "key.returned",
-  "key.wrong_hook",
-  "key.removed_without_session",
-  "key.unknown_tag",
+  // why: a cabinet event keeps the type it was recorded with as its action
+  ...CABINET_EVENT_ACTIONS,
   "cabinet.enrollment_code_issued",
   "cabinet.enrolled",
   "cabinet.remote_release_requested",

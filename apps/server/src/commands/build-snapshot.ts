@@ -31,7 +31,7 @@ export async function buildSnapshot(
   now: Date,
 ): Promise<SignedSnapshot> {
   const { organizationId, propertyId, cabinetId } = target;
-  const version = await currentSnapshotVersion(db, organizationId);
+  const version = await currentSnapshotVersion(db, organizationId, propertyId);
   const cabinet = await db
     .selectFrom("cabinets")
     .innerJoin("properties", "properties.id", "cabinets.property_id")

@@ -21,7 +21,7 @@ import type { CabinetEventTable, CheckoutTable, EventTable } from "@keyward/db/s
 import { sha256Hex } from "@keyward/domain/event-chain";
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
-import { bumpSnapshotVersion } from "../cabinet/snapshot-version.ts";
+import { bumpSnapshotVersions, lockPeopleReach } from "../cabinet/snapshot-version.ts";
 import { SyncError } from "../cabinet/sync-errors.ts";
 import type { ActorSnapshot } from "../events.ts";
 import { afterCommit } from "../live/after-commit.ts";
@@ -208,15 +208,20 @@ export async function ingestEvents(
   }
   /** The open checkout of each key, as stored before this batch: id only. */
   const openStored = new Map<string, string>();
+  /** Who holds each stored open checkout, by checkout id (whose keys out a return changes). */
+  const holders = new Map<string, string>();
   if (keys.size > 0) {
     for (const c of await tx
       .selectFrom("checkouts")
-      .select(["id", "key_id"])
+      .select(["id", "key_id", "person_id"])
       .where("organization_id", "=", org)
       .where("status", "=", "open")
       .where("key_id", "in", [...keys.keys()])
       .execute()) {
       openStored.set(c.key_id, c.id);
+      if (c.person_id) {
+        holders.set(c.id, c.person_id);
+      }
     }
   }
 
@@ -515,8 +520,14 @@ export async function ingestEvents(
 
   const custody = keyFinal.size > 0;
   if (custody) {
-    // why: keys out per person are in every cabinet's snapshot (the keys-out limit)
-    await bumpSnapshotVersion(tx, org, now);
+    // why: the keys are this property's; and each holder's keys out (anywhere in the organization, for the keys-out
+    // limit) are in the snapshot of every property where that holder has an assignment, so those move too
+    const custodians = [
+      ...planned.filter((c) => inserted.has(c.id)).map((c) => c.person_id),
+      ...closes.map((c) => holders.get(c.id)),
+    ].filter((id): id is string => typeof id === "string");
+    const reach = await lockPeopleReach(tx, org, custodians);
+    await bumpSnapshotVersions(tx, org, [device.propertyId, ...reach], now);
   }
   const topics: LiveTopic[] = custody ? ["checkouts", "keys", "cabinets", "events"] : ["cabinets", "events"];
   afterCommit(tx, {

@@ -3,7 +3,6 @@ import type { CabinetState } from "@keyward/contracts/custody";
 import type { Executor } from "@keyward/db/connect";
 import { can, propertiesWhere } from "@keyward/domain/permissions";
 import type { AuthenticatedActor } from "../auth/actor.ts";
-import { currentSnapshotVersion } from "../cabinet/snapshot-version.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { authorize } from "../http/pipeline.ts";
 
@@ -46,6 +45,7 @@ export async function listCabinetStates(
   let q = db
     .selectFrom("cabinets as c")
     .leftJoin("cabinet_states as s", "s.cabinet_id", "c.id")
+    .leftJoin("snapshot_versions as v", "v.property_id", "c.property_id")
     .select([
       "c.id",
       "c.property_id",
@@ -57,6 +57,7 @@ export async function listCabinetStates(
       "s.last_contact_at",
       "s.last_event_at",
       "s.snapshot_version",
+      "v.version as currentVersion",
       "s.open_alarms",
       "s.last_alarm",
       "s.last_alarm_at",
@@ -82,7 +83,6 @@ export async function listCabinetStates(
       }
     }
   }
-  const current = await currentSnapshotVersion(db, organizationId);
   const onlineSince = now.getTime() - ONLINE_SECONDS * 1000;
   return {
     items: cabinets.map((c) => ({
@@ -94,7 +94,8 @@ export async function listCabinetStates(
       lastContactAt: c.last_contact_at,
       lastEventAt: c.last_event_at,
       snapshotVersion: c.snapshot_version,
-      currentSnapshotVersion: current,
+      // why: as currentSnapshotVersion reads it: a property without a row is at version 1
+      currentSnapshotVersion: c.currentVersion === null ? 1 : Number(c.currentVersion),
       door: c.door === "open" || c.door === "closed" ? c.door : "unknown",
       openAlarms: c.open_alarms ?? 0,
       lastAlarm: c.last_alarm && c.last_alarm_at ? { action: c.last_alarm, at: c.last_alarm_at } : null,

@@ -8,6 +8,21 @@ import type { Notification } from "./notifier.ts";
 
 const pending = new WeakMap<object, Notification[]>();
 
+/**
+ * Property ids one snapshot notification names at most. Beyond, it names none (null: any property of the
+ * organization) and each stream of the organization re-reads its own version.
+ * why: PostgreSQL caps a NOTIFY payload at 8000 bytes; 150 ids of 36 characters stay well under it.
+ */
+export const MAX_NOTIFIED_PROPERTIES = 150;
+
+function mergeProperties(a: readonly string[] | null, b: readonly string[] | null): string[] | null {
+  if (a === null || b === null) {
+    return null;
+  }
+  const all = [...new Set([...a, ...b])];
+  return all.length > MAX_NOTIFIED_PROPERTIES ? null : all;
+}
+
 /** Starts collecting the notifications of a transaction. */
 export function collectNotifications(tx: Executor): Notification[] {
   const list: Notification[] = [];
@@ -24,14 +39,17 @@ export function afterCommit(tx: Executor, notification: Notification): void {
   if (!list) {
     return;
   }
-  // why: a command touching a hundred records changes a hundred things; one message per subject suffices, and for a
-  // snapshot only the newest version matters
+  // why: a command touching a hundred records changes a hundred things; one message per subject suffices, and for
+  // snapshots one per organization naming every property whose version moved (streams read the version themselves)
   if (notification.channel === "snapshot") {
     const earlier = list.findIndex((n) => n.channel === "snapshot" && n.organizationId === notification.organizationId);
-    if (earlier !== -1) {
-      list[earlier] = notification;
+    const before = list[earlier];
+    if (before?.channel === "snapshot") {
+      list[earlier] = { ...notification, propertyIds: mergeProperties(before.propertyIds, notification.propertyIds) };
       return;
     }
+    list.push({ ...notification, propertyIds: mergeProperties([], notification.propertyIds) });
+    return;
   }
   const key = JSON.stringify(notification);
   if (!list.some((n) => JSON.stringify(n) === key)) {

@@ -12,7 +12,8 @@ import pg from "pg";
 
 /** One notification. Small by design: PostgreSQL caps a payload at 8000 bytes. */
 export type Notification =
-  | { channel: "snapshot"; organizationId: string; version: number }
+  /** Snapshot versions moved: of the properties listed, or (null) of any property of the organization. */
+  | { channel: "snapshot"; organizationId: string; propertyIds: string[] | null }
   | { channel: "command"; organizationId: string; cabinetId: string; commandId: string }
   | { channel: "live"; organizationId: string; message: LiveMessage }
   /** Delivered locally after the listener reconnected: anything may have been missed, re-read current state. */

@@ -144,7 +144,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
       async (req, reply) => {
         const device = deviceOf(req);
         const now = services.now();
-        const version = await currentSnapshotVersion(services.db, device.organizationId);
+        const version = await currentSnapshotVersion(services.db, device.organizationId, device.propertyId);
         if (req.query.known !== undefined && req.query.known >= version) {
           return reply.code(204).send(null);
         }
@@ -178,7 +178,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
         const held: Notification[] = [];
         let lastVersion = 0;
         const sendVersion = async () => {
-          const version = await currentSnapshotVersion(db, device.organizationId);
+          const version = await currentSnapshotVersion(db, device.organizationId, device.propertyId);
           if (version > lastVersion) {
             lastVersion = version;
             stream.send({ type: "snapshot", version });
@@ -204,9 +204,13 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
           }
         };
         const handle = async (n: Notification) => {
-          if (n.channel === "snapshot" && n.organizationId === device.organizationId && n.version > lastVersion) {
-            lastVersion = n.version;
-            stream.send({ type: "snapshot", version: n.version });
+          if (
+            n.channel === "snapshot" &&
+            n.organizationId === device.organizationId &&
+            (n.propertyIds === null || n.propertyIds.includes(device.propertyId))
+          ) {
+            // why: the version is read, not carried: it is per property, and a later read is never older
+            await sendVersion();
           } else if (n.channel === "command" && n.cabinetId === device.cabinetId) {
             await sendCommands(n.commandId);
           } else if (n.channel === "resync") {
@@ -234,7 +238,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
           unsubscribe();
         });
         // why: subscribed before reading the version, so a change in between is either in it or heard after it
-        lastVersion = await currentSnapshotVersion(db, device.organizationId);
+        lastVersion = await currentSnapshotVersion(db, device.organizationId, device.propertyId);
         stream.send({ type: "hello", snapshotVersion: lastVersion, serverTime: services.now().toISOString() });
         await sendCommands();
         helloSent = true;

@@ -6,9 +6,17 @@
 import type { KioskState } from "@keyward/contracts/kiosk";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { expectVisible, launchBrowser } from "../../web/e2e/browser.ts";
+import {
+  assertDashboardBuilt,
+  chooseProperty,
+  expectGone,
+  expectVisible,
+  launchBrowser,
+  signIn,
+} from "../../web/e2e/browser.ts";
 import { ACCEPT_HZ, REFUSE_HZ } from "../src/beep.ts";
 import {
+  ARTIFACTS,
   type HangingKey,
   identifyAtConsole,
   type KioskCabinet,
@@ -302,5 +310,41 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     // A change made at the cabinet, not by this page's touches, still reaches the screen.
     await cabinet.agent.act({ type: "pin", pin: cabinet.person.pin });
     await expectVisible(polled.getByRole("heading", { name: "Hello, Sam — which keys?" }));
+  });
+
+  it("puts a key taken at the kiosk on the dashboard's keys-out board without a reload, and takes it off on return", async () => {
+    const key = cabinet.keys[3];
+    if (!key) {
+      throw new Error("the demo cabinet needs four unit keys on hooks");
+    }
+    assertDashboardBuilt();
+    const board = await context.newPage();
+    await signIn(board, cabinet.server.url, "manager@demo.keyward.test");
+    await chooseProperty(board, "Maple Court Apartments");
+    await board.getByRole("link", { name: /^Keys out: / }).click();
+    await expectVisible(board.getByRole("heading", { level: 1, name: "Keys out" }));
+    // why: a marker on window survives only if the page is never reloaded
+    await board.evaluate(() => Object.assign(window, { keywardNoReload: true }));
+    const row = board
+      .getByRole("table", { name: "Keys out" })
+      .getByRole("row")
+      .filter({ has: board.getByRole("link", { name: key.label, exact: true }) });
+
+    await takeThroughAgent(key);
+    await expectVisible(row);
+    expect(await row.textContent()).toContain(cabinet.person.name);
+    expect(await row.textContent()).toContain("Preventive maintenance");
+    await board.screenshot({ path: `${ARTIFACTS}/board-01-taken-at-kiosk.png`, fullPage: true });
+
+    await identify(cabinet.person.pin);
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+    await page.getByRole("button", { name: "Return keys", exact: true }).click();
+    await page.getByRole("button", { name: `Scan the tag of ${key.label}` }).click();
+    const hook = screenOf(cabinet.agent.state(), "return_hang").hook;
+    await page.getByRole("button", { name: "Open the door" }).click();
+    await page.getByRole("button", { name: `Hang ${key.label} on hook ${hook}`, exact: true }).click();
+    await page.getByRole("button", { name: "Close the door" }).click();
+    await expectGone(row);
+    expect(await board.evaluate(() => (window as unknown as { keywardNoReload?: boolean }).keywardNoReload)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { Executor } from "@keyward/db/connect";
 import type { CabinetCommandTable } from "@keyward/db/schema";
 import type { Selectable } from "kysely";
 import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
+import { loadReadableCabinet } from "../cabinet/load-cabinet.ts";
 import { conflict, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
@@ -67,25 +68,6 @@ export async function pendingCommands(
   return q.orderBy("requested_at").execute();
 }
 
-async function loadCabinet(db: Executor, actor: AuthenticatedActor, cabinetId: string) {
-  const cabinet = await db
-    .selectFrom("cabinets")
-    .select(["id", "property_id", "name", "status"])
-    .where("organization_id", "=", actor.organizationId)
-    .where("id", "=", cabinetId)
-    .executeTakeFirst();
-  if (!cabinet) {
-    throw notFound("cabinet");
-  }
-  authorize(
-    actor,
-    "read",
-    { entity: "cabinet", organizationId: actor.organizationId, propertyId: cabinet.property_id },
-    "cabinet",
-  );
-  return cabinet;
-}
-
 /** @throws not_found, forbidden, conflict (no enrolled device to send it to). */
 export async function requestRemoteRelease(
   ctx: CommandContext,
@@ -93,7 +75,7 @@ export async function requestRemoteRelease(
   input: { reason: string; seconds: number },
 ): Promise<RemoteRelease> {
   const { tx, actor, now } = ctx;
-  const cabinet = await loadCabinet(tx, actor, cabinetId);
+  const cabinet = await loadReadableCabinet(tx, actor, cabinetId);
   authorize(
     actor,
     "create",
@@ -157,7 +139,7 @@ export async function getRemoteRelease(
   commandId: string,
   now: Date,
 ): Promise<RemoteRelease> {
-  const cabinet = await loadCabinet(db, actor, cabinetId);
+  const cabinet = await loadReadableCabinet(db, actor, cabinetId);
   const row = await db
     .selectFrom("cabinet_commands")
     .selectAll()

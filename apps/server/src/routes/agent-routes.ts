@@ -4,8 +4,11 @@
  * itself and keeps the text it parsed.
  */
 import {
+  AgentPinActivationRequest,
+  AgentPinActivationResponse,
   EnrollRequest,
   EnrollResponse,
+  PinActivationRefusal,
   SignedSnapshot,
   StreamMessage,
   SyncErrorBody,
@@ -13,24 +16,27 @@ import {
   UploadResponse,
 } from "@keyward/contracts/cabinet-sync";
 import { ErrorBody } from "@keyward/contracts/common";
+import type { Executor } from "@keyward/db/connect";
 import { chainHeadMessage, checkBatch, verifyMessage } from "@keyward/domain/event-chain";
+import { checkPin, effectivePinMinLength } from "@keyward/domain/pin-rules";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { addressKey, countAttempt, forgiveAttempt, lockedFor } from "../auth/throttle.ts";
+import { addressKey, countAttempt, forgiveAttempt, LOCK_MINUTES, lockedFor } from "../auth/throttle.ts";
 import { type AuthenticatedDevice, authenticateDevice, ContactTracker, recordRefusal } from "../cabinet/device-auth.ts";
 import { serverKey } from "../cabinet/server-key.ts";
 import { currentSnapshotVersion } from "../cabinet/snapshot-version.ts";
 import { SyncError } from "../cabinet/sync-errors.ts";
+import { activatePin } from "../commands/activate-pin.ts";
 import { buildSnapshot } from "../commands/build-snapshot.ts";
 import { enrollDevice } from "../commands/enroll-device.ts";
 import { ingestEvents, parseEventData } from "../commands/ingest-events.ts";
 import { pendingCommands, presentCommand } from "../commands/request-remote-release.ts";
-import { tooManyAttempts } from "../errors.ts";
+import { ApiError, tooManyAttempts } from "../errors.ts";
 import { inTransaction } from "../http/pipeline.ts";
 import type { Notification } from "../live/notifier.ts";
 import { type OpenStreams, openEventStream, PING_SECONDS } from "../live/sse.ts";
-import type { Services } from "../services.ts";
+import { organizationSettings, type Services } from "../services.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -52,6 +58,25 @@ function deviceOf(req: FastifyRequest): AuthenticatedDevice {
     throw new SyncError("unknown_device", "This request is not signed by an enrolled device.");
   }
   return req.device;
+}
+
+/**
+ * Whether a device may set this PIN credential: it belongs to the device's organization and to a person with an
+ * active profile assignment at the device's property (the people its snapshot lists).
+ */
+async function pinCredentialReachable(db: Executor, device: AuthenticatedDevice, credentialId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("credentials as c")
+    .innerJoin("profile_assignments as a", "a.person_id", "c.person_id")
+    .select("c.id")
+    .where("c.id", "=", credentialId)
+    .where("c.kind", "=", "pin")
+    .where("c.organization_id", "=", device.organizationId)
+    .where("a.organization_id", "=", device.organizationId)
+    .where("a.property_id", "=", device.propertyId)
+    .where("a.status", "=", "active")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Snapshots built per cabinet, kept for their version: a burst of refetches after a change costs one build. */
@@ -292,6 +317,67 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
         } catch (error) {
           if (error instanceof SyncError) {
             await recordRefusal(services.db, device, error, req, now);
+          }
+          throw error;
+        }
+      },
+    );
+    r.post(
+      "/api/v1/agent/pin-activations",
+      {
+        config: { public: true },
+        schema: {
+          tags: ["Agent"],
+          summary: "A person chose their PIN at the cabinet with their one-time activation code",
+          security,
+          body: AgentPinActivationRequest,
+          response: {
+            200: AgentPinActivationResponse,
+            400: z.union([PinActivationRefusal, SyncErrorBody, ErrorBody]),
+            401: SyncErrorBody,
+            429: PinActivationRefusal,
+          },
+        },
+      },
+      async (req, reply) => {
+        const device = deviceOf(req);
+        const now = services.now();
+        const { credentialId, pin } = req.body;
+        const wrongCode = {
+          code: "activation_code_invalid" as const,
+          message: "This activation code is not valid for this PIN, or it has expired; ask your manager for a new one.",
+        };
+        // why: one answer for a credential this cabinet may not reach and a wrong code, so a cabinet learns nothing
+        // about another organization's credentials, and its guesses cannot lock their activation either
+        if (!(await pinCredentialReachable(services.db, device, credentialId))) {
+          return reply.code(400).send(wrongCode);
+        }
+        try {
+          await activatePin(services.db, req.body, now, services.notifier);
+          return { ok: true as const };
+        } catch (error) {
+          if (!(error instanceof ApiError)) {
+            throw error;
+          }
+          if (error.code === "too_many_attempts") {
+            const wait = await lockedFor(services.db, `pin-activation:${credentialId}`, now);
+            return reply.code(429).send({
+              code: "too_many_attempts",
+              message: error.message,
+              retryAfterSeconds: wait > 0 ? wait : LOCK_MINUTES * 60,
+            });
+          }
+          if (error.code === "invalid_input" && error.field === "pin") {
+            const { pinMinLength } = await organizationSettings(services.db, device.organizationId);
+            return reply.code(400).send({
+              code: "pin_rejected",
+              message: error.message,
+              problem: checkPin(pin, pinMinLength) ?? undefined,
+              minLength: effectivePinMinLength(pinMinLength),
+            });
+          }
+          if (error.code === "invalid_input") {
+            return reply.code(400).send(wrongCode);
           }
           throw error;
         }

@@ -1041,6 +1041,17 @@ const MATRIX = {
     vendor: [404, 404, 404],
     auditor: [403, 403, 404],
   },
+  "POST /api/v1/cabinets/:id/alarms/acknowledge": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [403, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [403, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
   "GET /api/v1/cabinets/:id/remote-releases/:commandId": {
     administrator: [200, 200, 404],
     executive: [200, 200, 404],
@@ -1739,6 +1750,14 @@ const SPECS: Record<RouteKey, Spec> = {
       path: `/api/v1/cabinets/${sites[t].cabinet.id}/remote-release`,
       body: { reason: `matrix ${next()}` },
       watch: { table: "cabinet_commands" },
+    }),
+  },
+  "POST /api/v1/cabinets/:id/alarms/acknowledge": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/cabinets/${sites[t].cabinet.id}/alarms/acknowledge`,
+      body: { note: `matrix ${next()}` },
+      watch: { table: "cabinet_states" },
     }),
   },
   "GET /api/v1/cabinets/:id/remote-releases/:commandId": get(

@@ -294,6 +294,47 @@ describe("GET /api/v1/checkouts", () => {
   });
 });
 
+describe("POST /api/v1/cabinets/:id/alarms/acknowledge", () => {
+  it("sets the open alarms back to zero with a note in the history, and keeps an alarm that arrives later", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    device.record("door.forced", {});
+    device.record("key.removed_without_session", { hook: 3, keyId: null });
+    await uploadOk(device);
+    expect(await stateOf(admin, cabinet.id)).toMatchObject({ openAlarms: 2 });
+
+    const refused = await admin.post(`/api/v1/cabinets/${cabinet.id}/alarms/acknowledge`, { note: "" });
+    expect(refused.status).toBe(400);
+    const done = await admin.post<{ acknowledged: number }>(`/api/v1/cabinets/${cabinet.id}/alarms/acknowledge`, {
+      note: "Door checked: the latch was jammed, now repaired",
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.acknowledged).toBe(2);
+    expect(await stateOf(admin, cabinet.id)).toMatchObject({
+      openAlarms: 0,
+      lastAlarm: { action: "key.removed_without_session" },
+    });
+    const history = await server.services.db
+      .selectFrom("events")
+      .select(["action", "after"])
+      .where("entity_id", "=", cabinet.id)
+      .where("action", "=", "cabinet.alarms_acknowledged")
+      .execute();
+    expect(history).toHaveLength(1);
+    expect(JSON.parse(history[0]?.after ?? "{}")).toMatchObject({
+      acknowledged: 2,
+      note: "Door checked: the latch was jammed, now repaired",
+    });
+
+    const again = await admin.post<{ acknowledged: number }>(`/api/v1/cabinets/${cabinet.id}/alarms/acknowledge`, {
+      note: "nothing new",
+    });
+    expect(again.body.acknowledged).toBe(0);
+    device.record("door.held_open", { visitId: null, seconds: 120 });
+    await uploadOk(device);
+    expect(await stateOf(admin, cabinet.id)).toMatchObject({ openAlarms: 1 });
+  });
+});
+
 describe("remote release", () => {
   it("travels down the stream, and is executed when the cabinet says so", async () => {
     const { cabinet, device } = await enrolledCabinet();

@@ -93,6 +93,15 @@ export const RemoteRelease = z
   .meta({ id: "RemoteRelease" });
 export type RemoteRelease = z.infer<typeof RemoteRelease>;
 
+/** `POST /api/v1/cabinets/:id/alarms/acknowledge`: a manager has looked into the cabinet's open alarms. */
+export const AcknowledgeAlarmsRequest = z.object({
+  note: z.string().trim().min(3).max(500).describe("What was found or done, kept in the history"),
+});
+export const AlarmsAcknowledged = z
+  .object({ cabinetId: Id, acknowledged: z.number().int(), at: Timestamp })
+  .meta({ id: "AlarmsAcknowledged" });
+export type AlarmsAcknowledged = z.infer<typeof AlarmsAcknowledged>;
+
 /** Topics of the dashboard's live stream (`GET /api/v1/live`, Server-Sent Events). */
 export const LIVE_TOPICS = ["checkouts", "keys", "cabinets", "events"] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];

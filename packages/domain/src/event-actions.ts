@@ -81,5 +81,6 @@ export const EVENT_ACTIONS = [
   "cabinet.enrolled",
   "cabinet.remote_release_requested",
   "cabinet.upload_refused",
+  "cabinet.alarms_acknowledged",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

@@ -5,6 +5,8 @@
 import { EnrollmentCode } from "@keyward/contracts/cabinet-sync";
 import { ErrorBody } from "@keyward/contracts/common";
 import {
+  AcknowledgeAlarmsRequest,
+  AlarmsAcknowledged,
   CabinetStateList,
   CabinetStateQuery,
   CheckoutListQuery,
@@ -18,6 +20,7 @@ import { can } from "@keyward/domain/permissions";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { acknowledgeAlarms } from "../commands/acknowledge-alarms.ts";
 import { issueEnrollmentCode } from "../commands/issue-enrollment-code.ts";
 import { listCabinetStates } from "../commands/list-cabinet-states.ts";
 import { listCheckouts } from "../commands/list-checkouts.ts";
@@ -96,6 +99,25 @@ export function registerCustodyRoutes(app: FastifyInstance, services: Services, 
         requestRemoteRelease({ tx, actor, now: services.now() }, req.params.id, req.body),
       );
       return reply.code(201).send(release);
+    },
+  );
+
+  r.post(
+    "/api/v1/cabinets/:id/alarms/acknowledge",
+    {
+      schema: {
+        tags: ["Cabinets"],
+        summary: "Acknowledge a cabinet's open alarms, with a note of what was found or done",
+        params: Params,
+        body: AcknowledgeAlarmsRequest,
+        response: { 200: AlarmsAcknowledged, ...errors },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      return inTransaction(services, (tx) =>
+        acknowledgeAlarms({ tx, actor, now: services.now() }, req.params.id, req.body),
+      );
     },
   );
 

@@ -206,6 +206,21 @@ describe("live custody screens", () => {
     await shoot(page, "home");
   });
 
+  it("acknowledges the open alarms with a note, and home stops flagging the cabinet", async () => {
+    await page.goto(`${demo.server.url}/cabinets/${cabinet.id}`);
+    const state = page.getByRole("region", { name: "State" });
+    await expectVisible(state.getByText("2 open"));
+    await state.getByRole("button", { name: "Acknowledge…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Acknowledge the alarms" });
+    await expectVisible(dialog.getByText("2 alarms are open."));
+    await dialog.getByLabel("Note").fill("Checked the door: forced by a locksmith on a work order; latch fine");
+    await dialog.getByRole("button", { name: "Acknowledge", exact: true }).click();
+    await expectVisible(state.getByText("None open"));
+    await expectVisible(state.getByText(/Last: Door forced/));
+    await page.getByRole("link", { name: "Home" }).first().click();
+    await expectVisible(page.getByRole("link", { name: "Cabinets with alarms: 0" }));
+  });
+
   it("sends a remote release after confirmation and follows it from pending to executed", async () => {
     const stream = await device.stream();
     try {

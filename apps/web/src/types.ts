@@ -43,6 +43,7 @@ export type Checkout = Custody.Checkout;
 export type CabinetState = Custody.CabinetState;
 export type RemoteRelease = Custody.RemoteRelease;
 export type RemoteReleaseRequest = z.input<typeof Custody.RemoteReleaseRequest>;
+export type AlarmsAcknowledged = Custody.AlarmsAcknowledged;
 export type LiveMessage = Custody.LiveMessage;
 export type LiveTopic = Custody.LiveTopic;
 export type EnrollmentCode = Sync.EnrollmentCode;

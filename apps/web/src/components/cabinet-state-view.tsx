@@ -2,12 +2,14 @@
  * A cabinet's live state as its agent last reported it: connection and last contact, snapshot version against the
  * current one, door, alarms, and keys on its hooks. Colour always comes with words.
  */
+
 import { Alert, Badge, Group, SimpleGrid, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 import { cabinetTrouble, useNow } from "../custody.ts";
 import { formatAgo, formatInstant } from "../format.ts";
 import { humanize, TONES } from "../labels.ts";
 import type { CabinetState } from "../types.ts";
+import { AcknowledgeAlarms } from "./acknowledge-alarms.tsx";
 
 /** The door as a person reads it. */
 export const DOOR_LABELS: Record<CabinetState["door"], string> = { closed: "Closed", open: "Open", unknown: "Unknown" };
@@ -68,7 +70,16 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** The whole state, for a cabinet's page. */
-export function CabinetStateView({ state, zone }: { state: CabinetState; zone: string }) {
+export function CabinetStateView({
+  state,
+  zone,
+  canAcknowledge = false,
+}: {
+  state: CabinetState;
+  zone: string;
+  /** Whether the user may acknowledge the open alarms (a manager of the cabinet's property). */
+  canAcknowledge?: boolean;
+}) {
   const now = useNow();
   const trouble = cabinetTrouble(state);
   return (
@@ -113,6 +124,9 @@ export function CabinetStateView({ state, zone }: { state: CabinetState; zone: s
             <Text size="xs" c="gray.7" mt={2}>
               Last: {alarmLabel(state.lastAlarm.action)}, {formatInstant(state.lastAlarm.at, zone)}
             </Text>
+          )}
+          {canAcknowledge && state.openAlarms > 0 && (
+            <AcknowledgeAlarms cabinetId={state.cabinetId} openAlarms={state.openAlarms} />
           )}
         </Fact>
         <Fact label="Keys in">

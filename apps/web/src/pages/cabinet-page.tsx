@@ -57,7 +57,7 @@ export function CabinetPage() {
     >
       <Section title="State">
         {state ? (
-          <CabinetStateView state={state} zone={zone} />
+          <CabinetStateView state={state} zone={zone} canAcknowledge={canControl} />
         ) : (
           <QueryState error={states.error} pending={states.isPending} />
         )}

@@ -195,10 +195,11 @@ export async function startDemoCabinets(options: {
         await enrollAgent({ serverUrl: options.serverUrl, code, dataDir });
       }
       const here = users.filter((u) => u.propertyIds.includes(cabinet.property_id));
+      // why: port 0 (tests) lets every kiosk pick a free port; the printed URLs name them
+      const kioskPort = options.firstPort === 0 ? 0 : options.firstPort + index;
       const agent = await startAgent({
         dataDir,
-        // why: port 0 (tests) lets every kiosk pick a free port; the printed URLs name them
-        kioskPort: options.firstPort === 0 ? 0 : options.firstPort + index,
+        kioskPort,
         kioskHost: options.host,
         logger: loggerFor(cabinet.name),
         simulatorPresets: here.map((u) => ({
@@ -207,6 +208,15 @@ export async function startDemoCabinets(options: {
           fingerprint: null,
           pin: u.pin,
         })),
+      }).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === "EADDRINUSE") {
+          throw new Error(
+            `the kiosk of cabinet "${cabinet.name}" needs port ${kioskPort}, which another program uses; stop it, or ` +
+              "set KEYWARD_DEMO_KIOSK_PORT to the first of free ports",
+            { cause: error },
+          );
+        }
+        throw error;
       });
       agents.push(agent);
       await agent.waitForSnapshot();

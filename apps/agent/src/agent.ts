@@ -176,6 +176,18 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     idleTimeoutSeconds: options.idleTimeoutSeconds,
     doorReleaseSeconds: options.doorReleaseSeconds,
     verifyPin: options.verifyPin,
+    activatePin: async (input) => {
+      if (!sync) {
+        return { outcome: "unreachable" };
+      }
+      const result = await sync.activatePin(input);
+      if (result.outcome === "set") {
+        // why: the server announces the new snapshot on the stream too; fetching at once lets the person use it sooner
+        const client = sync;
+        void client.fetchSnapshot().catch((error: unknown) => logger.warn(`snapshot fetch failed: ${String(error)}`));
+      }
+      return result;
+    },
   });
 
   const useView = async (next: SnapshotView, confirmedAt: string, received: boolean) => {

@@ -5,10 +5,16 @@
  * `KioskState` the kiosk renders. Every step runs through one queue, so one visit at a time, one step at a time.
  */
 import { randomInt, randomUUID } from "node:crypto";
-import type { CabinetCommand, CabinetEventType } from "@keyward/contracts/cabinet-sync";
+import type {
+  AgentPinActivationRequest,
+  CabinetCommand,
+  CabinetEventType,
+  PinActivationRefusal,
+} from "@keyward/contracts/cabinet-sync";
 import type { KioskAction, KioskKey, KioskLanguage, KioskScreen, KioskState } from "@keyward/contracts/kiosk";
 import {
   type CheckoutDecision,
+  type ConditionKind,
   decideCheckout,
   type PolicyKey,
   type PolicyReason,
@@ -27,7 +33,7 @@ import type { KeyStatus } from "@keyward/domain/vocabulary";
 import { verify as verifyPin } from "@node-rs/argon2";
 import type { CabinetDriver, DriverEventMap, HookLight } from "./driver.ts";
 import type { Identity, Journal, JournalEvent, LocalChange } from "./journal.ts";
-import { type MessageCode, say } from "./messages.ts";
+import { type MessageCode, pinProblemSentence, say, unsupportedConditions } from "./messages.ts";
 import type { SimulatedDriver } from "./simulated-driver.ts";
 import type { SnapshotView, ViewKey } from "./snapshot.ts";
 
@@ -37,6 +43,15 @@ export const IDLE_TIMEOUT_SECONDS = 30;
 export const CLOSING_SCREEN_SECONDS = 5;
 /** How long the door stays unlocked after a grant or a return if nobody opens it. */
 export const DOOR_RELEASE_SECONDS = 15;
+
+/** How long a PIN activation may take at the server before the kiosk gives up (the visit's steps wait for it). */
+export const PIN_ACTIVATION_TIMEOUT_MS = 10_000;
+
+/** What the server answered a PIN chosen at the kiosk: set, refused (and why), or no answer at all. */
+export type PinActivationResult =
+  | { outcome: "set" }
+  | { outcome: "refused"; refusal: PinActivationRefusal }
+  | { outcome: "unreachable" };
 
 /** Where the agent writes what it cannot show on the screen. */
 export interface AgentLogger {
@@ -61,6 +76,8 @@ export interface EngineOptions {
   doorReleaseSeconds?: number;
   /** Checks a PIN against its argon2id hash (the benchmark times it apart); @node-rs/argon2's `verify` by default. */
   verifyPin?: (hash: string, pin: string) => Promise<boolean>;
+  /** Sends a PIN chosen at the kiosk to the server; absent, PINs cannot be set here. */
+  activatePin?: (input: AgentPinActivationRequest) => Promise<PinActivationResult>;
 }
 
 type Stage =
@@ -72,7 +89,26 @@ type Stage =
   | "return_hang"
   | "my_keys"
   | "denied"
-  | "done";
+  | "done"
+  | "set_pin"
+  | "witness";
+
+/** Choosing one's PIN: who (from the badge or finger), the code and the PIN typed so far; never journalled. */
+interface PinSetup {
+  step: "identify" | "activation_code" | "new_pin" | "repeat_pin";
+  credentialId: string | null;
+  activationCode: string | null;
+  pin: string | null;
+}
+
+/** The witness a profile demands, identifying with the cabinet's factors; the decision waits on them. */
+interface WitnessCheck {
+  factors: PresentedFactor[];
+  personId: string | null;
+  waitSeconds: number | null;
+  reasonCodeId: string;
+  workOrder: string | null;
+}
 
 interface GrantedHook {
   keyId: string;
@@ -101,7 +137,15 @@ interface Visit {
   selected: string[];
   /** The key `find_unit` chose by itself (the unit's only one to take); Back from the reason un-chooses it. */
   autoPicked: string | null;
-  grant: { hooks: GrantedHook[]; dueAt: string | null; reasonCodeId: string; workOrder: string | null } | null;
+  grant: {
+    hooks: GrantedHook[];
+    dueAt: string | null;
+    reasonCodeId: string;
+    workOrder: string | null;
+    witnessPersonId: string | null;
+  } | null;
+  pinSetup: PinSetup | null;
+  witness: WitnessCheck | null;
   /** Keys lifted in this visit that were not granted: hook → tag. */
   wrongLifted: Map<number, string | null>;
   returning: { keyId: string; tag: string; label: string; hook: number } | null;
@@ -324,16 +368,14 @@ export class Engine {
     const doorOpen = this.options.driver.door().open;
     switch (visit.stage) {
       case "identify": {
-        const satisfied = new Set<RealFactor>();
-        for (const f of visit.factors) {
-          if (f.kind === "pin" ? f.ok : f.kind !== "user_code" && f.personId !== null) {
-            satisfied.add(f.kind === "pin" ? "pin" : (f.kind as RealFactor));
-          }
-        }
         return {
           name: "identify",
           firstName: this.person(visit.personId)?.firstName ?? null,
-          needs: acceptedNext(view.body.cabinet.factorPolicy, satisfied, visit.factors.length > 0),
+          needs: acceptedNext(
+            view.body.cabinet.factorPolicy,
+            this.satisfiedBy(visit.factors),
+            visit.factors.length > 0,
+          ),
           waitSeconds: visit.waitSeconds,
         };
       }
@@ -385,7 +427,37 @@ export class Engine {
         };
       case "done":
         return { name: "done", message: visit.doneMessage ?? say("done", this.language()) };
+      case "set_pin":
+        return {
+          name: "set_pin",
+          step: visit.pinSetup?.step ?? "identify",
+          firstName: this.person(visit.personId)?.firstName ?? null,
+        };
+      case "witness": {
+        const w = visit.witness;
+        return {
+          name: "witness",
+          firstName: this.person(w?.personId ?? null)?.firstName ?? null,
+          needs: acceptedNext(
+            view.body.cabinet.factorPolicy,
+            this.satisfiedBy(w?.factors ?? []),
+            (w?.factors.length ?? 0) > 0,
+          ),
+          waitSeconds: w?.waitSeconds ?? null,
+        };
+      }
     }
+  }
+
+  /** The real factors among those presented that named someone (or, for a PIN, were right). */
+  private satisfiedBy(factors: readonly PresentedFactor[]): Set<RealFactor> {
+    const satisfied = new Set<RealFactor>();
+    for (const f of factors) {
+      if (f.kind === "pin" ? f.ok : f.kind !== "user_code" && f.personId !== null) {
+        satisfied.add(f.kind === "pin" ? "pin" : (f.kind as RealFactor));
+      }
+    }
+    return satisfied;
   }
 
   // ------------------------------------------------------------ kiosk actions
@@ -404,6 +476,10 @@ export class Engine {
       await this.presentFactor("user_code", action.code);
       return;
     }
+    if (action.type === "set_pin") {
+      await this.startPinSetup();
+      return;
+    }
     const visit = this.visit;
     if (visit === null || (visit.closed && action.type !== "back" && action.type !== "cancel")) {
       await this.refuse("identify_first");
@@ -411,7 +487,17 @@ export class Engine {
     }
     switch (action.type) {
       case "pin":
-        await this.presentPin(visit, action.pin);
+        if (visit.stage === "witness") {
+          await this.witnessPin(visit, action.pin);
+        } else {
+          await this.presentPin(visit, action.pin);
+        }
+        return;
+      case "activation_code":
+        await this.enterActivationCode(visit, action.code);
+        return;
+      case "choose_pin":
+        await this.choosePin(visit, action.pin);
         return;
       case "menu":
         await this.chooseMenu(visit, action.choice);
@@ -450,6 +536,8 @@ export class Engine {
       my_keys: "choose_keys",
       return_scan: "choose_keys",
       done: "end",
+      set_pin: "end",
+      witness: "reason",
     };
     let next = to[visit.stage];
     if (visit.stage === "denied") {
@@ -472,6 +560,7 @@ export class Engine {
       visit.selected = visit.selected.filter((id) => id !== picked);
     }
     visit.autoPicked = null;
+    visit.witness = null;
     visit.stage = next;
     visit.denied = null;
   }
@@ -518,6 +607,14 @@ export class Engine {
       return;
     }
     let visit = this.visit;
+    if (visit && !visit.closed && visit.stage === "set_pin") {
+      await this.pinSetupFactor(visit, kind, value);
+      return;
+    }
+    if (visit && !visit.closed && visit.stage === "witness") {
+      await this.witnessFactor(visit, kind, value);
+      return;
+    }
     if (visit && !visit.closed && visit.stage !== "identify") {
       await this.refuse("not_now");
       return;
@@ -541,8 +638,20 @@ export class Engine {
       await this.refuse("identify_first");
       return;
     }
+    const { factor, pin: checked } = await this.checkPinOf(visit.personId, pin);
+    await this.identifyWith(visit, [...visit.factors, factor], "pin", checked);
+  }
+
+  /** Checks a PIN typed for a person, unless their lockout forbids a try now. */
+  private async checkPinOf(
+    personId: string,
+    pin: string,
+  ): Promise<{
+    factor: PresentedFactor;
+    pin: { credentialId: string | null; pinHash: string | null; stored: PinLockoutState };
+  }> {
     const now = this.options.now();
-    const credential = this.view?.pinCredentialOf(visit.personId) ?? null;
+    const credential = this.view?.pinCredentialOf(personId) ?? null;
     const stored = credential?.pinHash
       ? this.options.journal.pinLockout(credential.id, credential.pinHash)
       : { failures: 0, lastFailureAt: null };
@@ -551,11 +660,10 @@ export class Engine {
       credential?.pinHash != null && pinGate(stored, now).gate === "ok"
         ? await (this.options.verifyPin ?? verifyPin)(credential.pinHash, pin).catch(() => false)
         : false;
-    await this.identifyWith(visit, [...visit.factors, { kind: "pin", ok, at: now }], "pin", {
-      credentialId: credential?.id ?? null,
-      pinHash: credential?.pinHash ?? null,
-      stored,
-    });
+    return {
+      factor: { kind: "pin", ok, at: now },
+      pin: { credentialId: credential?.id ?? null, pinHash: credential?.pinHash ?? null, stored },
+    };
   }
 
   private identification(factors: readonly PresentedFactor[], stored?: PinLockoutState) {
@@ -642,6 +750,149 @@ export class Engine {
     }
   }
 
+  // ------------------------------------------------------------ choosing one's PIN
+
+  /** From idle: a person will choose their PIN with an activation code. Online only: the server sets it. */
+  private async startPinSetup(): Promise<void> {
+    if (this.view === null) {
+      await this.refuse("no_snapshot");
+      return;
+    }
+    if (this.visit && !this.visit.closed) {
+      await this.refuse("not_now");
+      return;
+    }
+    const visit = this.openVisit();
+    if (!this.options.activatePin || !this.options.online()) {
+      this.deny(visit, "pin_setup_offline", say("pin_setup_offline", this.language()), "idle");
+      await this.beepRefuse(null);
+      return;
+    }
+    visit.stage = "set_pin";
+    visit.pinSetup = { step: "identify", credentialId: null, activationCode: null, pin: null };
+    await this.accept(null);
+  }
+
+  /** The badge or finger of the person choosing a PIN names them, and so their PIN credential. */
+  private async pinSetupFactor(
+    visit: Visit,
+    kind: "badge" | "fingerprint" | "user_code",
+    value: string | null,
+  ): Promise<void> {
+    const setup = visit.pinSetup;
+    const view = this.view;
+    if (setup?.step !== "identify" || view === null) {
+      await this.refuse("not_now");
+      return;
+    }
+    const personId =
+      value === null ? null : kind === "fingerprint" ? view.personOfFingerprint(value) : view.personOfBadge(value);
+    if (personId === null || !this.allowedHere(personId)) {
+      this.deny(visit, "pin_setup_unknown", say("pin_setup_unknown", this.language()), "idle");
+      await this.beepRefuse(null);
+      return;
+    }
+    // why: a credential still waiting for its PIN is the one the code was issued for; otherwise the PIN being replaced
+    const pins = view.body.credentials.filter((c) => c.kind === "pin" && c.personId === personId);
+    const credential = pins.find((c) => c.pinHash === null) ?? pins[0];
+    if (!credential) {
+      this.deny(visit, "pin_setup_no_credential", say("pin_setup_no_credential", this.language()), "idle");
+      await this.beepRefuse(null);
+      return;
+    }
+    visit.personId = personId;
+    setup.credentialId = credential.id;
+    setup.step = "activation_code";
+    await this.accept(null);
+  }
+
+  private async enterActivationCode(visit: Visit, code: string): Promise<void> {
+    const setup = visit.pinSetup;
+    if (visit.stage !== "set_pin" || setup?.step !== "activation_code") {
+      await this.refuse("not_now");
+      return;
+    }
+    const digits = code.replace(/\s+/g, "");
+    if (!/^\d{10}$/.test(digits)) {
+      await this.refuse("activation_code_format");
+      return;
+    }
+    setup.activationCode = digits;
+    setup.step = "new_pin";
+    await this.accept(null);
+  }
+
+  /** The new PIN, then the same again; a match goes to the server, which applies the organization's PIN rules. */
+  private async choosePin(visit: Visit, pin: string): Promise<void> {
+    const setup = visit.pinSetup;
+    if (visit.stage !== "set_pin" || !setup || (setup.step !== "new_pin" && setup.step !== "repeat_pin")) {
+      await this.refuse("not_now");
+      return;
+    }
+    if (setup.step === "new_pin") {
+      setup.pin = pin;
+      setup.step = "repeat_pin";
+      await this.accept(null);
+      return;
+    }
+    const chosen = setup.pin;
+    setup.pin = null;
+    if (chosen !== pin) {
+      setup.step = "new_pin";
+      await this.refuse("pin_mismatch");
+      return;
+    }
+    const { credentialId, activationCode } = setup;
+    const activate = this.options.activatePin;
+    if (!activate || !this.options.online() || credentialId === null || activationCode === null) {
+      this.deny(visit, "pin_setup_offline", say("pin_setup_offline", this.language()), "idle");
+      await this.beepRefuse(null);
+      return;
+    }
+    // why: neither the code nor the PIN goes into an event or a log line; they live only in this visit until here
+    const result = await activate({ credentialId, activationCode, pin }).catch(
+      (): PinActivationResult => ({ outcome: "unreachable" }),
+    );
+    const lang = this.language();
+    switch (result.outcome) {
+      case "set":
+        setup.activationCode = null;
+        visit.stage = "done";
+        visit.closed = true;
+        visit.doneMessage = say("pin_set", lang);
+        await this.accept(visit.doneMessage);
+        return;
+      case "unreachable":
+        this.deny(visit, "pin_setup_offline", say("pin_setup_offline", lang), "idle");
+        await this.beepRefuse(null);
+        return;
+      case "refused": {
+        const { refusal } = result;
+        if (refusal.code === "pin_rejected") {
+          setup.step = "new_pin";
+          await this.beepRefuse(
+            refusal.problem
+              ? pinProblemSentence(refusal.problem, refusal.minLength ?? 0, lang)
+              : say("pin_rejected", lang),
+          );
+          return;
+        }
+        if (refusal.code === "activation_code_invalid") {
+          setup.activationCode = null;
+          setup.step = "activation_code";
+          await this.refuse("activation_code_invalid");
+          return;
+        }
+        const message = say("pin_setup_too_many", lang, {
+          minutes: Math.max(1, Math.ceil((refusal.retryAfterSeconds ?? 60) / 60)),
+        });
+        this.deny(visit, refusal.code, message, "idle");
+        await this.beepRefuse(message);
+        return;
+      }
+    }
+  }
+
   // ------------------------------------------------------------ taking keys
 
   private async findUnit(visit: Visit, number: string): Promise<void> {
@@ -712,36 +963,73 @@ export class Engine {
       await this.refuse("not_now");
       return;
     }
-    const reason = view.body.reasons.find((r) => r.id === reasonCodeId);
-    if (!reason) {
+    if (!view.body.reasons.some((r) => r.id === reasonCodeId)) {
       await this.refuse("unknown_reason");
       return;
     }
-    const lang = this.language();
-    const keys = visit.selected.flatMap((id) => {
-      const key = view.keys.get(id);
+    const cleanWorkOrder = workOrder?.trim() ? workOrder.trim() : null;
+    const decision = this.decideFor(
+      visit.personId,
+      this.selectedKeys(visit),
+      this.policyReason(reasonCodeId),
+      cleanWorkOrder,
+    );
+    if (decision.outcome === "conditions_required") {
+      const conditions = decision.requirements.map((r) => r.condition);
+      if (conditions.every((c) => c === "witness")) {
+        // why: a witness can be given here, at the console; the decision is taken again once they have identified
+        visit.witness = { factors: [], personId: null, waitSeconds: null, reasonCodeId, workOrder: cleanWorkOrder };
+        visit.stage = "witness";
+        await this.accept(say("witness_needed", this.language()));
+        return;
+      }
+    }
+    await this.conclude(visit, decision, reasonCodeId, cleanWorkOrder, null);
+  }
+
+  /** The selected keys, as the snapshot knows them. */
+  private selectedKeys(visit: Visit): ViewKey[] {
+    return visit.selected.flatMap((id) => {
+      const key = this.view?.keys.get(id);
       return key ? [key] : [];
     });
-    const policyReason: PolicyReason = {
-      id: reason.id,
-      status: "active",
-      requiresWorkOrder: reason.requiresWorkOrder,
-      defaultDueMinutes: reason.defaultDueMinutes,
-    };
-    const cleanWorkOrder = workOrder?.trim() ? workOrder.trim() : null;
-    const decision = this.decideFor(visit.personId, keys, policyReason, cleanWorkOrder);
+  }
+
+  private policyReason(reasonCodeId: string): PolicyReason | null {
+    const reason = this.view?.body.reasons.find((r) => r.id === reasonCodeId);
+    return reason
+      ? {
+          id: reason.id,
+          status: "active",
+          requiresWorkOrder: reason.requiresWorkOrder,
+          defaultDueMinutes: reason.defaultDueMinutes,
+        }
+      : null;
+  }
+
+  /** Acts on a checkout decision: a refusal is journalled and shown; a grant releases the door and lights the hooks. */
+  private async conclude(
+    visit: Visit,
+    decision: CheckoutDecision,
+    reasonCodeId: string,
+    workOrder: string | null,
+    witnessPersonId: string | null,
+  ): Promise<void> {
+    const view = this.view;
+    if (view === null) {
+      await this.refuse("no_snapshot");
+      return;
+    }
+    const lang = this.language();
+    const keys = this.selectedKeys(visit);
     if (decision.outcome !== "granted") {
       const refusal =
-        decision.outcome === "denied"
-          ? {
+        decision.outcome === "conditions_required"
+          ? this.conditionsRefusal(decision.requirements.map((r) => r.condition))
+          : {
               code: decision.denial.code,
               params: decision.denial.params,
               message: explainDenial(decision.denial, lang),
-            }
-          : {
-              code: "conditions_required",
-              params: { conditions: decision.requirements.map((r) => r.condition) },
-              message: say("conditions_required", lang),
             };
       this.append("cabinet.access_denied", {
         visitId: visit.id,
@@ -750,6 +1038,7 @@ export class Engine {
         code: refusal.code,
         params: refusal.params,
       });
+      visit.witness = null;
       this.deny(visit, refusal.code, refusal.message, "menu");
       await this.beepRefuse(refusal.message);
       return;
@@ -762,7 +1051,8 @@ export class Engine {
         hooks.push({ keyId: key.id, tag: key.tagCode, hook, label: key.label, dueAt: granted.dueAt, taken: false });
       }
     }
-    visit.grant = { hooks, dueAt: decision.dueAt, reasonCodeId: reason.id, workOrder: cleanWorkOrder };
+    visit.grant = { hooks, dueAt: decision.dueAt, reasonCodeId, workOrder, witnessPersonId };
+    visit.witness = null;
     visit.stage = "take";
     // why: the release is journalled and committed before the door opens (append returns after the commit)
     this.append("door.released", { visitId: visit.id, personId: visit.personId, purpose: "take", commandId: null });
@@ -773,12 +1063,144 @@ export class Engine {
     await this.accept(say("take_from_hooks", lang, { hooks: hooks.map((h) => h.hook).join(", ") }));
   }
 
+  /** The refusal of conditions this cabinet cannot take (manager approval, key pairing), naming them. */
+  private conditionsRefusal(conditions: ConditionKind[]): {
+    code: string;
+    params: Record<string, unknown>;
+    message: string;
+  } {
+    const missing = conditions.filter((c) => c !== "witness");
+    return {
+      code: "conditions_required",
+      params: { conditions },
+      message: unsupportedConditions(missing.length > 0 ? missing : conditions, this.language()),
+    };
+  }
+
+  // ------------------------------------------------------------ a witness for dual custody
+
+  private async witnessFactor(
+    visit: Visit,
+    kind: "badge" | "fingerprint" | "user_code",
+    value: string | null,
+  ): Promise<void> {
+    const w = visit.witness;
+    const view = this.view;
+    if (!w || view === null) {
+      await this.refuse("not_now");
+      return;
+    }
+    const personId =
+      value === null ? null : kind === "fingerprint" ? view.personOfFingerprint(value) : view.personOfBadge(value);
+    await this.witnessIdentify(visit, w, [...w.factors, { kind, personId }], kind, null);
+  }
+
+  private async witnessPin(visit: Visit, pin: string): Promise<void> {
+    const w = visit.witness;
+    if (!w || w.personId === null) {
+      await this.refuse("identify_first");
+      return;
+    }
+    const { factor, pin: checked } = await this.checkPinOf(w.personId, pin);
+    await this.witnessIdentify(visit, w, [...w.factors, factor], "pin", checked);
+  }
+
+  /**
+   * The witness identifies as anyone does at this cabinet (factor policy, PIN lockout); once identified, they must
+   * be someone else than the person taking, and allowed here: active, with an active profile assignment at this
+   * property (the people the snapshot lists hold one). Then the checkout is decided again with the witness.
+   */
+  private async witnessIdentify(
+    visit: Visit,
+    w: WitnessCheck,
+    factors: PresentedFactor[],
+    kind: FactorKind,
+    pin: { credentialId: string | null; pinHash: string | null; stored: PinLockoutState } | null,
+  ): Promise<void> {
+    const decision = this.identification(factors, pin?.stored);
+    if (pin?.credentialId && pin.pinHash && decision.pinLockout) {
+      this.options.journal.savePinLockout(pin.credentialId, pin.pinHash, decision.pinLockout);
+    }
+    const lang = this.language();
+    w.waitSeconds = null;
+    const failed = (code: string) =>
+      this.append("cabinet.identification_failed", {
+        visitId: visit.id,
+        personId: decision.personId,
+        credentialId: pin?.credentialId ?? null,
+        factor: kind,
+        code,
+        ...(kind === "pin" && decision.pinLockout ? { pinFailures: decision.pinLockout.failures } : {}),
+      });
+    switch (decision.outcome) {
+      case "need_factor":
+        w.personId = decision.personId;
+        w.factors = factors.filter((f) => f.kind !== "pin" || f.ok);
+        if (decision.notice) {
+          failed(decision.notice.code);
+          await this.beepRefuse(explainDenial(decision.notice, lang));
+        } else {
+          await this.accept(null);
+        }
+        return;
+      case "denied":
+        failed(decision.denial.code);
+        if (decision.denial.code === "pin_wait") {
+          w.waitSeconds = decision.denial.params.seconds;
+          w.personId = decision.personId;
+        } else {
+          // why: the witness screen stays, so that another colleague can step in
+          w.factors = [];
+          w.personId = null;
+        }
+        await this.beepRefuse(explainDenial(decision.denial, lang));
+        return;
+      case "identified":
+        break;
+    }
+    const witnessId = decision.personId;
+    w.factors = [];
+    w.personId = null;
+    if (witnessId === visit.personId) {
+      await this.beepRefuse(explainDenial({ code: "witness_is_holder", params: {} }, lang));
+      return;
+    }
+    if (!this.allowedHere(witnessId)) {
+      await this.refuse("witness_not_allowed");
+      return;
+    }
+    if (visit.personId === null) {
+      await this.refuse("not_now");
+      return;
+    }
+    const withWitness = this.decideFor(
+      visit.personId,
+      this.selectedKeys(visit),
+      this.policyReason(w.reasonCodeId),
+      w.workOrder,
+      witnessId,
+    );
+    await this.conclude(visit, withWitness, w.reasonCodeId, w.workOrder, witnessId);
+  }
+
+  /** Whether a person may act at this cabinet: active, with an active profile assignment at this property. */
+  private allowedHere(personId: string): boolean {
+    const person = this.person(personId);
+    const view = this.view;
+    return (
+      person?.status === "active" &&
+      view !== null &&
+      view.grants.some((g) => g.assignment.personId === personId && g.assignment.status === "active")
+    );
+  }
+
   /** The checkout decision for a person and keys, with each key's status as this cabinet sees it now. */
   private decideFor(
     personId: string,
     keys: readonly ViewKey[],
     reason: PolicyReason | null,
     workOrder: string | null,
+    witnessPersonId: string | null = null,
   ): CheckoutDecision {
     const view = this.view;
     const person = this.person(personId);
@@ -800,6 +1222,7 @@ export class Engine {
         keysOut: [...this.keysOutOf(personId)],
         reason,
         workOrder,
+        satisfied: { witnessPersonId },
       },
       this.options.now(),
     );
@@ -912,6 +1335,8 @@ export class Engine {
           reasonCodeId: visit.grant?.reasonCodeId ?? null,
           workOrder: visit.grant?.workOrder ?? null,
           dueAt: granted.dueAt,
+          // why: only when there was one, so the events of an ordinary take keep their shape
+          ...(visit.grant?.witnessPersonId ? { witnessPersonId: visit.grant.witnessPersonId } : {}),
         },
         [
           ...leftHook,
@@ -1149,6 +1574,8 @@ export class Engine {
       selected: [],
       autoPicked: null,
       grant: null,
+      pinSetup: null,
+      witness: null,
       wrongLifted: new Map(),
       returning: null,
       returned: [],

@@ -3,9 +3,11 @@
  * the long-lived stream (snapshot announcements and commands), snapshot fetches, and event uploads from the outbox.
  */
 import {
+  type AgentPinActivationRequest,
   type CabinetCommand,
   DEVICE_HEADERS,
   EnrollResponse,
+  PinActivationRefusal,
   SignedSnapshot,
   StreamMessage,
   SyncErrorBody,
@@ -13,7 +15,7 @@ import {
 } from "@keyward/contracts/cabinet-sync";
 import { chainHeadMessage, requestMessage, signMessage } from "@keyward/domain/event-chain";
 import { createParser } from "eventsource-parser";
-import type { AgentLogger } from "./engine.ts";
+import { type AgentLogger, PIN_ACTIVATION_TIMEOUT_MS, type PinActivationResult } from "./engine.ts";
 import type { Identity, Journal } from "./journal.ts";
 
 /** Events per upload, the protocol's maximum. */
@@ -211,6 +213,42 @@ export class SyncClient {
     })();
     this.fetching = run;
     await run;
+  }
+
+  /**
+   * Sends a PIN a person chose at the kiosk (`POST /api/v1/agent/pin-activations`). Never logs the code or the PIN;
+   * a server that cannot be reached, or does not answer in time, is `unreachable`.
+   */
+  async activatePin(input: AgentPinActivationRequest): Promise<PinActivationResult> {
+    let res: Response;
+    try {
+      res = await this.request(
+        "POST",
+        "/api/v1/agent/pin-activations",
+        JSON.stringify(input),
+        AbortSignal.any([this.abort.signal, AbortSignal.timeout(PIN_ACTIVATION_TIMEOUT_MS)]),
+      );
+    } catch (error) {
+      this.options.logger.warn(`PIN activation: the server could not be reached: ${String(error)}`);
+      return { outcome: "unreachable" };
+    }
+    if (res.ok) {
+      await res.body?.cancel();
+      return { outcome: "set" };
+    }
+    const text = await res.text().catch(() => "");
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+    const refusal = PinActivationRefusal.safeParse(parsed);
+    if (refusal.success) {
+      return { outcome: "refused", refusal: refusal.data };
+    }
+    this.options.logger.warn(`PIN activation refused with ${res.status}: ${text.slice(0, 200)}`);
+    return { outcome: "unreachable" };
   }
 
   private scheduleRetry(): void {

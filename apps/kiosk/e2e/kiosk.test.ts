@@ -1,7 +1,8 @@
 /**
  * The touch kiosk in Chromium, served by a real agent enrolled with a real server: a person takes a key, returns it,
- * takes keys within four touches after identification, is refused for a wrong PIN, and switches to Spanish — touching the console and the demo's simulated cabinet the
- * way the demo is used. Each step's screenshot is saved under e2e/artifacts.
+ * takes keys within four touches after identification, is refused for a wrong PIN, switches to Spanish, and chooses
+ * their PIN with a manager's activation code — touching the console and the demo's simulated cabinet the way the demo
+ * is used. Each step's screenshot is saved under e2e/artifacts.
  */
 import type { KioskState } from "@keyward/contracts/kiosk";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -346,5 +347,63 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await page.getByRole("button", { name: "Close the door" }).click();
     await expectGone(row);
     expect(await board.evaluate(() => (window as unknown as { keywardNoReload?: boolean }).keywardNoReload)).toBe(true);
+  });
+
+  it("lets a person choose their PIN at the kiosk with the activation code a manager issued, then use it", async () => {
+    const pin = await cabinet.server.services.db
+      .selectFrom("credentials")
+      .innerJoin("people", "people.id", "credentials.person_id")
+      .select("credentials.id")
+      .where("credentials.kind", "=", "pin")
+      .where("credentials.status", "=", "active")
+      .where("people.first_name", "=", cabinet.person.name.split(" ")[0] ?? "")
+      .where("people.last_name", "=", cabinet.person.name.split(" ")[1] ?? "")
+      .executeTakeFirstOrThrow();
+    // The manager resets the PIN: a new one-time code, no PIN; the person chooses theirs at the cabinet.
+    const reset = await cabinet.admin.post<{ activationCode: string }>(`/api/v1/credentials/${pin.id}/reset-pin`);
+    expect(reset.status).toBe(200);
+    const { activationCode } = reset.body;
+
+    await page.getByRole("button", { name: "Set my PIN", exact: true }).click();
+    await expectVisible(page.getByRole("heading", { name: "Set my PIN" }));
+    expect(await smallTouchTargets(page)).toEqual([]);
+    await saveStep(page, "set-pin-01-present-badge");
+    await page.getByRole("button", { name: `Present ${cabinet.presetLabel}'s badge` }).click();
+
+    await expectVisible(page.getByText("Type the activation code your manager gave you"));
+    await typeOnKeypad(page, "Activation code", activationCode);
+    await saveStep(page, "set-pin-02-activation-code");
+    await page.getByRole("button", { name: "Next", exact: true }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Choose a PIN" }));
+    await typeOnKeypad(page, "New PIN", cabinet.person.pin);
+    await page.getByRole("status", { name: `New PIN: ${cabinet.person.pin.length} digits entered` }).waitFor();
+    await saveStep(page, "set-pin-03-choose");
+    await page.getByRole("button", { name: "Next", exact: true }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Type it again" }));
+    await typeOnKeypad(page, "New PIN again", cabinet.person.pin);
+    await page.getByRole("button", { name: "Set my PIN", exact: true }).click();
+
+    await expectVisible(page.getByRole("heading", { name: "Done" }));
+    await expectVisible(page.getByText("Your PIN is set — use it with your badge from now on."));
+    await saveStep(page, "set-pin-04-done");
+    await expect
+      .poll(async () => (await cabinet.admin.get<{ pinState: string }>(`/api/v1/credentials/${pin.id}`)).body.pinState)
+      .toBe("set");
+
+    // With the snapshot the server announced, the new PIN opens a visit.
+    await page.getByRole("button", { name: "OK", exact: true }).click();
+    await expect
+      .poll(
+        async () => {
+          await cabinet.agent.act({ type: "cancel" });
+          await cabinet.agent.simulate({ type: "badge", number: cabinet.person.badge });
+          return (await cabinet.agent.act({ type: "pin", pin: cabinet.person.pin })).screen.name;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe("choose_keys");
+    await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
   });
 });

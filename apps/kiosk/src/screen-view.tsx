@@ -11,8 +11,10 @@ import { MyKeysScreen } from "./screens/my-keys-screen.tsx";
 import { ReasonScreen } from "./screens/reason-screen.tsx";
 import { ReturnHangScreen } from "./screens/return-hang-screen.tsx";
 import { ReturnScanScreen } from "./screens/return-scan-screen.tsx";
+import { SetPinScreen } from "./screens/set-pin-screen.tsx";
 import { StoppedScreen } from "./screens/stopped-screen.tsx";
 import { TakeScreen } from "./screens/take-screen.tsx";
+import { WitnessScreen } from "./screens/witness-screen.tsx";
 
 /** The screen named by the state; a switch over the closed union, so a new screen is a compile error here. */
 export function ScreenView({
@@ -52,5 +54,9 @@ export function ScreenView({
       return <DoneScreen screen={screen} {...common} />;
     case "stopped":
       return <StoppedScreen screen={screen} {...common} />;
+    case "set_pin":
+      return <SetPinScreen screen={screen} {...common} />;
+    case "witness":
+      return <WitnessScreen screen={screen} {...common} />;
   }
 }

@@ -1008,6 +1008,17 @@ const MATRIX = {
     vendor: [401, null, null],
     auditor: [401, null, null],
   },
+  "POST /api/v1/agent/pin-activations": {
+    administrator: [401, null, null],
+    executive: [401, null, null],
+    regional_manager: [401, null, null],
+    property_manager: [401, null, null],
+    office_staff: [401, null, null],
+    maintenance_supervisor: [401, null, null],
+    technician: [401, null, null],
+    vendor: [401, null, null],
+    auditor: [401, null, null],
+  },
   "POST /api/v1/agent/events": {
     administrator: [401, null, null],
     executive: [401, null, null],
@@ -1117,6 +1128,7 @@ const PUBLIC_ROUTES: readonly RouteKey[] = [
   "GET /api/v1/agent/snapshot",
   "GET /api/v1/agent/stream",
   "POST /api/v1/agent/events",
+  "POST /api/v1/agent/pin-activations",
 ];
 
 // ------------------------------------------------------------------------------------------------- the world
@@ -1736,6 +1748,12 @@ const SPECS: Record<RouteKey, Spec> = {
   "GET /api/v1/agent/snapshot": get(() => "/api/v1/agent/snapshot", OWN_ONLY),
   "GET /api/v1/agent/stream": get(() => "/api/v1/agent/stream", OWN_ONLY),
   "POST /api/v1/agent/events": create("/api/v1/agent/events", "cabinet_events", () => ({ events: [] }), OWN_ONLY),
+  "POST /api/v1/agent/pin-activations": create(
+    "/api/v1/agent/pin-activations",
+    "credentials",
+    (s) => ({ credentialId: s.pinId, activationCode: "0000000000", pin: "480151" }),
+    OWN_ONLY,
+  ),
   "POST /api/v1/cabinets/:id/enrollment-codes": {
     targets: ALL,
     call: async (t) => ({

@@ -486,6 +486,33 @@ describe("POST /api/v1/agent/events", () => {
     expect(overlapping.body).toEqual({ acknowledgedSeq: 3, stored: 1, duplicates: 2 });
   });
 
+  it("keeps the witness of a dual-custody take in the organization's event", async () => {
+    const { device } = await enrolledCabinet();
+    const key = await factory.key(property.id, { cabinetId: device.cabinetId, hookNumber: 4 });
+    const holder = await factory.person({ homePropertyId: property.id });
+    const witness = await factory.person({ homePropertyId: property.id });
+    device.record("key.taken", {
+      visitId: "visit-1",
+      checkoutId: randomUUID(),
+      keyId: key.id,
+      hook: 4,
+      personId: holder.id,
+      authorized: true,
+      reasonCodeId: null,
+      workOrder: null,
+      dueAt: null,
+      witnessPersonId: witness.id,
+    });
+    expect((await device.upload()).status).toBe(200);
+    const row = await server.services.db
+      .selectFrom("events")
+      .select("after")
+      .where("action", "=", "key.taken")
+      .where("entity_id", "=", key.id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.after ?? "{}")).toMatchObject({ personId: holder.id, witnessPersonId: witness.id });
+  });
+
   /** Uploads a refused batch and checks its code, its refusal event, and that nothing else was stored. */
   async function expectRefused(
     cabinetId: string,
@@ -562,5 +589,128 @@ describe("POST /api/v1/agent/events", () => {
     device.record("door.opened", { visitId: null });
     const forged = device.uploadBody(device.outbox, generateSigningKeyPair().secretKey);
     await expectRefused(cabinet.id, () => device.request("POST", "/api/v1/agent/events", forged), 401, "bad_signature");
+  });
+});
+
+describe("POST /api/v1/agent/pin-activations", () => {
+  /** A person with a PIN credential waiting for its PIN, assigned at `propertyId` (unless `assigned` is false). */
+  async function pendingPin(propertyId: string, assigned = true): Promise<{ credentialId: string; code: string }> {
+    const person = await factory.person({ homePropertyId: propertyId });
+    if (assigned) {
+      const profile = await factory.accessProfile(propertyId);
+      const res = await admin.post("/api/v1/profile-assignments", {
+        propertyId,
+        personId: person.id,
+        accessProfileId: profile.id,
+      });
+      expect(res.status).toBe(201);
+    }
+    const issued = await admin.post<{ credential: { id: string }; activationCode: string }>(
+      `/api/v1/people/${person.id}/credentials`,
+      { kind: "pin" },
+    );
+    expect(issued.status).toBe(201);
+    return { credentialId: issued.body.credential.id, code: issued.body.activationCode };
+  }
+
+  async function pinStateOf(credentialId: string): Promise<unknown> {
+    return (await admin.get<{ pinState: unknown }>(`/api/v1/credentials/${credentialId}`)).body.pinState;
+  }
+
+  it("sets the PIN of a person assigned at the cabinet's property, and says which rule a PIN breaks", async () => {
+    const { device } = await enrolledCabinet();
+    const { credentialId, code } = await pendingPin(property.id);
+    const wrong = await device.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId,
+      activationCode: "0000000000",
+      pin: "480151",
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ code: "activation_code_invalid" });
+    const trivial = await device.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId,
+      activationCode: code,
+      pin: "123456",
+    });
+    expect(trivial.status).toBe(400);
+    expect(trivial.body).toMatchObject({ code: "pin_rejected", problem: "sequential", minLength: 6 });
+    expect(await pinStateOf(credentialId)).toBe("activation_pending");
+
+    const set = await device.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId,
+      activationCode: code,
+      pin: "480151",
+    });
+    expect(set.status).toBe(200);
+    expect(await pinStateOf(credentialId)).toBe("set");
+    // The snapshot carries the new PIN's hash, never the PIN.
+    const snapshot = await device.verifiedSnapshot();
+    const pin = snapshot.credentials.find((c) => c.id === credentialId);
+    expect(pin?.pinHash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(snapshot)).not.toContain("480151");
+  });
+
+  it("answers too_many_attempts after five wrong codes, even for the right one", async () => {
+    const { device } = await enrolledCabinet();
+    const { credentialId, code } = await pendingPin(property.id);
+    for (let i = 0; i < 5; i += 1) {
+      const res = await device.request("POST", "/api/v1/agent/pin-activations", {
+        credentialId,
+        activationCode: `111111111${i}`,
+        pin: "480151",
+      });
+      expect(res.body).toMatchObject({ code: "activation_code_invalid" });
+    }
+    const locked = await device.request<{ code: string; retryAfterSeconds: number }>(
+      "POST",
+      "/api/v1/agent/pin-activations",
+      { credentialId, activationCode: code, pin: "480151" },
+    );
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe("too_many_attempts");
+    expect(locked.body.retryAfterSeconds).toBeGreaterThan(0);
+    expect(await pinStateOf(credentialId)).toBe("activation_pending");
+  });
+
+  it("refuses, as a wrong code, a credential of another organization, or of a person not assigned at this property", async () => {
+    const other = await Factory.organization(server.services.db, server.clock.now);
+    const otherAdmin = await server.client().login(other.admin.email, other.admin.password);
+    const otherCabinet = await other.cabinet((await other.property()).id);
+    const foreign = await TestDevice.enroll(otherAdmin, otherCabinet.id, server.clock.now);
+    const { credentialId, code } = await pendingPin(property.id);
+    const res = await foreign.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId,
+      activationCode: code,
+      pin: "480151",
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: "activation_code_invalid" });
+
+    // A cabinet of another property of the same organization: the person is not assigned there.
+    const elsewhere = await enrolledCabinet((await factory.property()).id);
+    const notHere = await elsewhere.device.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId,
+      activationCode: code,
+      pin: "480151",
+    });
+    expect(notHere.body).toMatchObject({ code: "activation_code_invalid" });
+    const unassigned = await pendingPin(property.id, false);
+    const { device } = await enrolledCabinet();
+    const refused = await device.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId: unassigned.credentialId,
+      activationCode: unassigned.code,
+      pin: "480151",
+    });
+    expect(refused.body).toMatchObject({ code: "activation_code_invalid" });
+
+    // Neither attempt set the PIN nor spent a try of the code: its owner's cabinet still sets it.
+    expect(await pinStateOf(credentialId)).toBe("activation_pending");
+    const own = await device.request("POST", "/api/v1/agent/pin-activations", {
+      credentialId,
+      activationCode: code,
+      pin: "480151",
+    });
+    expect(own.status).toBe(200);
+    expect(await pinStateOf(credentialId)).toBe("set");
   });
 });

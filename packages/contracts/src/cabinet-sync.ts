@@ -12,6 +12,7 @@
  * captured request cannot be replayed later; a replayed upload within the window is harmless (stored once).
  */
 import { CABINET_EVENT_ACTIONS } from "@keyward/domain/event-actions";
+import type { PinProblem } from "@keyward/domain/pin-rules";
 import { z } from "zod";
 import { Id, Timestamp } from "./common.ts";
 
@@ -277,6 +278,8 @@ export const CabinetEventData = {
     reasonCodeId: Id.nullable(),
     workOrder: z.string().nullable(),
     dueAt: Timestamp.nullable(),
+    /** The second person who confirmed the checkout at the console, when a profile demanded a witness. */
+    witnessPersonId: Id.nullable().optional(),
   }),
   "key.returned": z.object({ visitId: Visit, keyId: Id, hook: z.number().int(), personId: Id.nullable() }),
   "key.wrong_hook": z.object({
@@ -321,3 +324,48 @@ export const UploadResponse = z.object({
   duplicates: z.number().int(),
 });
 export type UploadResponse = z.infer<typeof UploadResponse>;
+
+// ---------------------------------------------------------------- PIN activation at the kiosk
+
+/**
+ * `POST /api/v1/agent/pin-activations` (device-signed): a person chose their PIN at the cabinet with the one-time
+ * activation code their manager gave them. The credential must be of the device's organization and belong to a person
+ * with a profile assignment at the device's property. Neither the code nor the PIN is ever journalled or logged.
+ */
+export const AgentPinActivationRequest = z.object({
+  credentialId: Id,
+  activationCode: z.string().min(1).max(64),
+  pin: z.string().min(1).max(32),
+});
+export type AgentPinActivationRequest = z.infer<typeof AgentPinActivationRequest>;
+
+export const AgentPinActivationResponse = z.object({ ok: z.literal(true) });
+
+/** Why a PIN could not be set: a wrong or expired code, a PIN the rules refuse, or too many wrong codes. */
+export const PIN_ACTIVATION_REFUSALS = ["activation_code_invalid", "pin_rejected", "too_many_attempts"] as const;
+export type PinActivationRefusalCode = (typeof PIN_ACTIVATION_REFUSALS)[number];
+
+/** The organization's PIN rules a PIN can break (`checkPin` in `@keyward/domain/pin-rules`). */
+export const PIN_PROBLEMS = [
+  "not_digits",
+  "too_short",
+  "too_long",
+  "repeated",
+  "sequential",
+  "common",
+] as const satisfies readonly PinProblem[];
+
+/** The refusal of a PIN activation (400, or 429 for `too_many_attempts`), for the kiosk to say in its language. */
+export const PinActivationRefusal = z
+  .object({
+    code: z.enum(PIN_ACTIVATION_REFUSALS),
+    /** In English, for logs and other clients. */
+    message: z.string(),
+    /** For `pin_rejected`: the rule broken, and the organization's minimum length. */
+    problem: z.enum(PIN_PROBLEMS).optional(),
+    minLength: z.number().int().optional(),
+    /** For `too_many_attempts`: how long before the next try. */
+    retryAfterSeconds: z.number().int().optional(),
+  })
+  .meta({ id: "PinActivationRefusal" });
+export type PinActivationRefusal = z.infer<typeof PinActivationRefusal>;

@@ -106,6 +106,25 @@ export const KioskScreen = z.discriminatedUnion("name", [
    */
   z.object({ name: z.literal("denied"), code: z.string(), message: z.string(), next: z.enum(["idle", "menu"]) }),
   z.object({ name: z.literal("done"), message: z.string() }),
+  /**
+   * A person chooses their own PIN with the one-time activation code their manager gave them (online only): they
+   * present their badge or finger, type the code, choose a PIN and type it again; the agent sends it to the server.
+   */
+  z.object({
+    name: z.literal("set_pin"),
+    step: z.enum(["identify", "activation_code", "new_pin", "repeat_pin"]),
+    firstName: z.string().nullable(),
+  }),
+  /**
+   * A profile demands a witness for the keys chosen (dual custody): a second person, allowed at this property,
+   * identifies with the cabinet's factors; `needs` is what the policy asks of the witness next.
+   */
+  z.object({
+    name: z.literal("witness"),
+    firstName: z.string().nullable(),
+    needs: z.array(FactorKind),
+    waitSeconds: z.number().int().nullable(),
+  }),
   /** Ordinary access has stopped (no snapshot, or one older than the property allows). */
   z.object({ name: z.literal("stopped"), code: z.string(), message: z.string() }),
 ]);
@@ -173,6 +192,12 @@ export const KioskAction = z.discriminatedUnion("type", [
   /** End the visit (also what 30 s without a touch does). */
   z.object({ type: z.literal("cancel") }),
   z.object({ type: z.literal("language"), language: z.enum(KIOSK_LANGUAGES) }),
+  /** From idle: start choosing one's PIN with an activation code (→ set_pin). */
+  z.object({ type: z.literal("set_pin") }),
+  /** On set_pin: the activation code the manager handed out. */
+  z.object({ type: z.literal("activation_code"), code: z.string().min(1).max(32) }),
+  /** On set_pin: the new PIN, then the same again. */
+  z.object({ type: z.literal("choose_pin"), pin: z.string().min(1).max(32) }),
 ]);
 export type KioskAction = z.infer<typeof KioskAction>;
 

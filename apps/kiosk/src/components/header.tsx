@@ -13,7 +13,7 @@ const LANGUAGES: readonly KioskLanguage[] = ["en", "es"];
 const LANGUAGE_NAMES: Record<KioskLanguage, string> = { en: "English", es: "Español" };
 
 // why: choose_keys is the visit's first screen, where Back would only do what Cancel does
-const WITH_BACK: ReadonlySet<KioskScreenName> = new Set(["reason", "my_keys", "return_scan"]);
+const WITH_BACK: ReadonlySet<KioskScreenName> = new Set(["reason", "my_keys", "return_scan", "witness"]);
 const WITH_CANCEL: ReadonlySet<KioskScreenName> = new Set([
   "identify",
   "menu",
@@ -21,6 +21,8 @@ const WITH_CANCEL: ReadonlySet<KioskScreenName> = new Set([
   "reason",
   "my_keys",
   "return_scan",
+  "set_pin",
+  "witness",
 ]);
 
 function Connection({ state, link, t }: { state: KioskState; link: Link; t: Messages }) {

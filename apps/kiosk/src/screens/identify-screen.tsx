@@ -9,7 +9,7 @@ import { ScreenTitle } from "../components/screen-title.tsx";
 import type { ScreenProps } from "../screen-props.ts";
 
 /** Counts down from the agent's `waitSeconds` each time a new value arrives. */
-function useCountdown(seconds: number | null): number {
+export function useCountdown(seconds: number | null): number {
   const [left, setLeft] = useState(seconds ?? 0);
   useEffect(() => {
     setLeft(seconds ?? 0);

@@ -1,6 +1,6 @@
 /**
- * Waiting for someone: a large invitation to present a badge or finger, and — when the cabinet accepts user codes —
- * a button that opens a keypad for one.
+ * Waiting for someone: a large invitation to present a badge or finger, a button for choosing one's PIN with an
+ * activation code, and — when the cabinet accepts user codes — a button that opens a keypad for one.
  */
 import { Button, Center, Stack, Text } from "@mantine/core";
 import { useState } from "react";
@@ -85,6 +85,9 @@ export function IdleScreen({ screen, t, send }: ScreenProps<"idle">) {
             {t.useCode}
           </Button>
         )}
+        <Button h={88} px={48} fz={30} variant="default" onClick={() => void send({ type: "set_pin" })}>
+          {t.setMyPin}
+        </Button>
       </Stack>
     </Center>
   );

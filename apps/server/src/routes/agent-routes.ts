@@ -64,7 +64,11 @@ function deviceOf(req: FastifyRequest): AuthenticatedDevice {
  * Whether a device may set this PIN credential: it belongs to the device's organization and to a person with an
  * active profile assignment at the device's property (the people its snapshot lists).
  */
-async function pinCredentialReachable(db: Executor, device: AuthenticatedDevice, credentialId: string): Promise<boolean> {
+async function pinCredentialReachable(
+  db: Executor,
+  device: AuthenticatedDevice,
+  credentialId: string,
+): Promise<boolean> {
   const row = await db
     .selectFrom("credentials as c")
     .innerJoin("profile_assignments as a", "a.person_id", "c.person_id")

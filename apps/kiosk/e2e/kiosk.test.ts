@@ -171,6 +171,8 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await saveStep(page, "return-01-scan");
     await page.getByRole("button", { name: `Scan the tag of ${key.label}` }).click();
 
+    // why: the click returns before the agent has acted on the scan; the console's heading says it has
+    await expectVisible(page.getByRole("heading", { name: /^Hang it on hook \d+$/ }));
     const hook = screenOf(cabinet.agent.state(), "return_hang").hook;
     expect(hook).not.toBe(key.hook);
     await expectVisible(page.getByRole("heading", { name: `Hang it on hook ${hook}` }));
@@ -341,6 +343,7 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await page.getByRole("button", { name: "Enter", exact: true }).click();
     await page.getByRole("button", { name: "Return keys", exact: true }).click();
     await page.getByRole("button", { name: `Scan the tag of ${key.label}` }).click();
+    await expectVisible(page.getByRole("heading", { name: /^Hang it on hook \d+$/ }));
     const hook = screenOf(cabinet.agent.state(), "return_hang").hook;
     await page.getByRole("button", { name: "Open the door" }).click();
     await page.getByRole("button", { name: `Hang ${key.label} on hook ${hook}`, exact: true }).click();
@@ -363,6 +366,16 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     const reset = await cabinet.admin.post<{ activationCode: string }>(`/api/v1/credentials/${pin.id}/reset-pin`);
     expect(reset.status).toBe(200);
     const { activationCode } = reset.body;
+    // why: the tries below must run on a known snapshot — the one with the reset, then the one with the new PIN; a
+    // PIN tried on an older snapshot would fail and count towards the lockout
+    const versionAfterReset = async () => {
+      const states = await cabinet.admin.get<{ items: { cabinetId: string; currentSnapshotVersion: number }[] }>(
+        "/api/v1/cabinet-states",
+      );
+      return states.body.items.find((s) => s.cabinetId === cabinet.agent.cabinetId)?.currentSnapshotVersion ?? 0;
+    };
+    const resetVersion = await versionAfterReset();
+    await cabinet.agent.waitForSnapshot(resetVersion);
 
     await page.getByRole("button", { name: "Set my PIN", exact: true }).click();
     await expectVisible(page.getByRole("heading", { name: "Set my PIN" }));
@@ -394,16 +407,10 @@ describe("kiosk: a visit at the simulated cabinet", () => {
 
     // With the snapshot the server announced, the new PIN opens a visit.
     await page.getByRole("button", { name: "OK", exact: true }).click();
-    await expect
-      .poll(
-        async () => {
-          await cabinet.agent.act({ type: "cancel" });
-          await cabinet.agent.simulate({ type: "badge", number: cabinet.person.badge });
-          return (await cabinet.agent.act({ type: "pin", pin: cabinet.person.pin })).screen.name;
-        },
-        { timeout: 10_000 },
-      )
-      .toBe("choose_keys");
+    await cabinet.agent.waitForSnapshot(resetVersion + 1);
+    await cabinet.agent.act({ type: "cancel" });
+    await cabinet.agent.simulate({ type: "badge", number: cabinet.person.badge });
+    expect((await cabinet.agent.act({ type: "pin", pin: cabinet.person.pin })).screen.name).toBe("choose_keys");
     await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
   });
 });

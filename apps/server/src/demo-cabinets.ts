@@ -192,7 +192,8 @@ export async function startDemoCabinets(options: {
               cabinet.id,
             ),
           );
-        await enrollAgent({ serverUrl: options.serverUrl, code, dataDir });
+        // why: the demo's agents talk to this process at the address it listens on, which HOST may make a LAN one
+        await enrollAgent({ serverUrl: options.serverUrl, code, dataDir, allowPlainHttp: true });
       }
       const here = users.filter((u) => u.propertyIds.includes(cabinet.property_id));
       // why: port 0 (tests) lets every kiosk pick a free port; the printed URLs name them

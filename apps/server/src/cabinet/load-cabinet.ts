@@ -23,3 +23,18 @@ export async function loadReadableCabinet(db: Executor, actor: AuthenticatedActo
   );
   return cabinet;
 }
+
+/**
+ * The cabinet, if the actor may also control it (enrol it, release its door, acknowledge its alarms): not_found when
+ * they may not see it, forbidden when they may see it but not control it.
+ */
+export async function loadControllableCabinet(db: Executor, actor: AuthenticatedActor, cabinetId: string) {
+  const cabinet = await loadReadableCabinet(db, actor, cabinetId);
+  authorize(
+    actor,
+    "create",
+    { entity: "cabinetControl", organizationId: actor.organizationId, propertyId: cabinet.property_id },
+    "cabinet",
+  );
+  return cabinet;
+}

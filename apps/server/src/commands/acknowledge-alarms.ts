@@ -5,9 +5,8 @@
  */
 import type { AlarmsAcknowledged } from "@keyward/contracts/custody";
 import { snapshotOf } from "../auth/actor.ts";
-import { loadReadableCabinet } from "../cabinet/load-cabinet.ts";
+import { loadControllableCabinet } from "../cabinet/load-cabinet.ts";
 import { recordEvent } from "../events.ts";
-import { authorize } from "../http/pipeline.ts";
 import { afterCommit } from "../live/after-commit.ts";
 import type { CommandContext } from "../resources/definition.ts";
 
@@ -18,13 +17,7 @@ export async function acknowledgeAlarms(
   input: { note: string },
 ): Promise<AlarmsAcknowledged> {
   const { tx, actor, now } = ctx;
-  const cabinet = await loadReadableCabinet(tx, actor, cabinetId);
-  authorize(
-    actor,
-    "create",
-    { entity: "cabinetControl", organizationId: actor.organizationId, propertyId: cabinet.property_id },
-    "cabinet",
-  );
+  const cabinet = await loadControllableCabinet(tx, actor, cabinetId);
   const at = now.toISOString();
   const state = await tx
     .selectFrom("cabinet_states")

@@ -3,10 +3,9 @@ import { randomInt, randomUUID } from "node:crypto";
 import type { EnrollmentCode } from "@keyward/contracts/cabinet-sync";
 import { sha256Hex } from "@keyward/domain/event-chain";
 import { snapshotOf } from "../auth/actor.ts";
-import { loadReadableCabinet } from "../cabinet/load-cabinet.ts";
+import { loadControllableCabinet } from "../cabinet/load-cabinet.ts";
 import { conflict } from "../errors.ts";
 import { recordEvent } from "../events.ts";
-import { authorize } from "../http/pipeline.ts";
 import type { CommandContext } from "../resources/definition.ts";
 
 /** How long an enrolment code stays good. */
@@ -33,9 +32,7 @@ function newCode(): string {
 /** @throws not_found (a cabinet the actor cannot see), forbidden (they may see it but not enrol it). */
 export async function issueEnrollmentCode(ctx: CommandContext, cabinetId: string): Promise<EnrollmentCode> {
   const { tx, actor, now } = ctx;
-  const cabinet = await loadReadableCabinet(tx, actor, cabinetId);
-  const resource = { organizationId: actor.organizationId, propertyId: cabinet.property_id };
-  authorize(actor, "create", { ...resource, entity: "cabinetControl" }, "cabinet");
+  const cabinet = await loadControllableCabinet(tx, actor, cabinetId);
   if (cabinet.status === "archived") {
     throw conflict("status", "This cabinet is archived; restore it before enrolling its agent.");
   }

@@ -10,10 +10,9 @@ import type { Executor } from "@keyward/db/connect";
 import type { CabinetCommandTable } from "@keyward/db/schema";
 import type { Selectable } from "kysely";
 import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
-import { loadReadableCabinet } from "../cabinet/load-cabinet.ts";
+import { loadControllableCabinet, loadReadableCabinet } from "../cabinet/load-cabinet.ts";
 import { conflict, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
-import { authorize } from "../http/pipeline.ts";
 import { afterCommit } from "../live/after-commit.ts";
 import type { CommandContext } from "../resources/definition.ts";
 
@@ -75,13 +74,7 @@ export async function requestRemoteRelease(
   input: { reason: string; seconds: number },
 ): Promise<RemoteRelease> {
   const { tx, actor, now } = ctx;
-  const cabinet = await loadReadableCabinet(tx, actor, cabinetId);
-  authorize(
-    actor,
-    "create",
-    { entity: "cabinetControl", organizationId: actor.organizationId, propertyId: cabinet.property_id },
-    "cabinet",
-  );
+  const cabinet = await loadControllableCabinet(tx, actor, cabinetId);
   const device = await tx
     .selectFrom("cabinet_devices")
     .select("id")

@@ -17,7 +17,7 @@ import {
 } from "@keyward/contracts/cabinet-sync";
 import { ErrorBody } from "@keyward/contracts/common";
 import type { Executor } from "@keyward/db/connect";
-import { chainHeadMessage, checkBatch, verifyMessage } from "@keyward/domain/event-chain";
+import { chainHeadMessage, checkBatch, commandMessage, signMessage, verifyMessage } from "@keyward/domain/event-chain";
 import { checkPin, effectivePinMinLength } from "@keyward/domain/pin-rules";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -164,7 +164,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
         config: { public: true },
         schema: {
           tags: ["Agent"],
-          summary: "The cabinet's signed snapshot; 204 when `known` is already the current version",
+          summary: "The cabinet's signed snapshot; 204 when `known` is the current version",
           security,
           querystring: z.object({ known: z.coerce.number().int().optional() }),
           response: { 200: SignedSnapshot, 204: z.null(), ...syncErrors },
@@ -174,7 +174,9 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
         const device = deviceOf(req);
         const now = services.now();
         const version = await currentSnapshotVersion(services.db, device.organizationId, device.propertyId);
-        if (req.query.known !== undefined && req.query.known >= version) {
+        // why: only equal is current; a cabinet that knows a higher version holds one from before a restore of this
+        // database, and needs the version in force here
+        if (req.query.known !== undefined && req.query.known === version) {
           return reply.code(204).send(null);
         }
         const key = await serverKey(services.db, now);
@@ -225,10 +227,18 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
             stream.close();
             return;
           }
-          for (const command of await pendingCommands(db, device, services.now(), commandId)) {
-            if (!sentCommands.has(command.id)) {
+          const pending = await pendingCommands(db, device, services.now(), commandId);
+          const key = pending.length > 0 ? await serverKey(db, services.now()) : null;
+          for (const command of pending) {
+            if (key && !sentCommands.has(command.id)) {
               sentCommands.add(command.id);
-              stream.send({ type: "command", command: presentCommand(command) });
+              const presented = presentCommand(command);
+              // why: the agent opens the door only on a command the server key vouches for, whatever the transport
+              stream.send({
+                type: "command",
+                command: presented,
+                signature: signMessage(key.secretKey, commandMessage(presented)),
+              });
             }
           }
         };

@@ -28,12 +28,44 @@ import { cabinetTrouble, holderName, isOverdue, useCabinetStates, useNow, useOpe
 import { formatAgo, formatInstant, formatLocalDate, todayIn } from "../format.ts";
 import { CABINET_STATUS_LABELS, KEY_STATUS_COLORS, KEY_STATUS_LABELS, keysOf } from "../labels.ts";
 import { useSession } from "../session.tsx";
-import type { Cabinet, KeyStatus, Overview, Person } from "../types.ts";
+import type { Cabinet, CabinetState, KeyStatus, Overview, Person } from "../types.ts";
 
 /** How many names the "still active after their end date" list shows; the count above it is exact. */
 const PAST_END_SHOWN = 20;
 /** How many of the keys out longest the home screen lists; the board has them all. */
 const OUT_SHOWN = 8;
+
+/** A red count and a list of cabinets, each linked, with what is wrong with it; nothing when the list is empty. */
+function CabinetsNeedingCare({
+  title,
+  cabinets,
+  detail,
+}: {
+  title: string;
+  cabinets: CabinetState[];
+  detail: (s: CabinetState) => string;
+}) {
+  if (cabinets.length === 0) {
+    return null;
+  }
+  return (
+    <div>
+      <Group gap="xs">
+        <Badge color="red.9" variant="filled">
+          {cabinets.length}
+        </Badge>
+        <Text fw={600}>{title}</Text>
+      </Group>
+      <List size="sm" mt={4} spacing={2}>
+        {cabinets.map((s) => (
+          <List.Item key={s.cabinetId}>
+            <AppLink to={`/cabinets/${s.cabinetId}`}>{s.name}</AppLink> — {detail(s)}
+          </List.Item>
+        ))}
+      </List>
+    </div>
+  );
+}
 
 /** A live count; undefined while loading, null when it could not be loaded. */
 function LiveCard({
@@ -251,44 +283,22 @@ export function HomePage() {
                     </Text>
                   </div>
                 )}
-                {offline.length > 0 && (
-                  <div>
-                    <Group gap="xs">
-                      <Badge color="red.9" variant="filled">
-                        {offline.length}
-                      </Badge>
-                      <Text fw={600}>Cabinets offline</Text>
-                    </Group>
-                    <List size="sm" mt={4} spacing={2}>
-                      {offline.map((s) => (
-                        <List.Item key={s.cabinetId}>
-                          <AppLink to={`/cabinets/${s.cabinetId}`}>{s.name}</AppLink> — last contact{" "}
-                          {s.lastContactAt ? formatAgo(s.lastContactAt, now) : "never"}
-                        </List.Item>
-                      ))}
-                    </List>
-                  </div>
-                )}
-                {alarmed.length > 0 && (
-                  <div>
-                    <Group gap="xs">
-                      <Badge color="red.9" variant="filled">
-                        {alarmed.length}
-                      </Badge>
-                      <Text fw={600}>Cabinets with alarms</Text>
-                    </Group>
-                    <List size="sm" mt={4} spacing={2}>
-                      {alarmed.map((s) => (
-                        <List.Item key={s.cabinetId}>
-                          <AppLink to={`/cabinets/${s.cabinetId}`}>{s.name}</AppLink> — {s.openAlarms} open
-                          {s.lastAlarm
-                            ? `, last ${alarmLabel(s.lastAlarm.action).toLowerCase()} ${formatAgo(s.lastAlarm.at, now)}`
-                            : ""}
-                        </List.Item>
-                      ))}
-                    </List>
-                  </div>
-                )}
+                <CabinetsNeedingCare
+                  title="Cabinets offline"
+                  cabinets={offline}
+                  detail={(s) => `last contact ${s.lastContactAt ? formatAgo(s.lastContactAt, now) : "never"}`}
+                />
+                <CabinetsNeedingCare
+                  title="Cabinets with alarms"
+                  cabinets={alarmed}
+                  detail={(s) =>
+                    `${s.openAlarms} open${
+                      s.lastAlarm
+                        ? `, last ${alarmLabel(s.lastAlarm.action).toLowerCase()} ${formatAgo(s.lastAlarm.at, now)}`
+                        : ""
+                    }`
+                  }
+                />
                 {lost > 0 && (
                   <div>
                     <Group gap="xs">

@@ -32,15 +32,55 @@ export const stderrLogger: AgentLogger = {
 /** An agent that has already been enrolled cannot be enrolled again in the same data directory. */
 export class AlreadyEnrolled extends Error {}
 
+/** The server's address is not one an agent may trust over the network (plain http to another computer). */
+export class InsecureServerUrl extends Error {}
+
+/** Whether a host name is this computer's loopback: 127.0.0.0/8, ::1 or localhost. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Refuses a server address other than https, unless it is this computer's loopback.
+ * why: the enrolment answer carries the key the agent will trust snapshots and commands from; over plain http a man
+ * in the middle could hand it his own, and then open the door
+ */
+export function checkServerUrl(serverUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch (error) {
+    throw new InsecureServerUrl(`"${serverUrl}" is not a web address such as https://keys.example.com`, {
+      cause: error,
+    });
+  }
+  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname))) {
+    return;
+  }
+  throw new InsecureServerUrl(
+    `the server's address must start with https:// (plain http:// only to this computer, 127.0.0.1 or localhost): ${serverUrl}`,
+  );
+}
+
 /**
  * Enrols this agent with the server: generates its Ed25519 key pair, registers the public half with the one-time
- * code, and stores the identity (secret key included) in the journal under `dataDir`.
+ * code, and stores the identity (secret key included) in the journal under `dataDir`. Refuses a server address that
+ * is not https (or http to this computer's loopback) with {@link InsecureServerUrl}.
  */
 export async function enrollAgent(options: {
   serverUrl: string;
   code: string;
   dataDir: string;
+  /**
+   * Allows plain http to another address: only for the demo, whose cabinets run in the server's own process and
+   * reach it at the address it listens on.
+   */
+  allowPlainHttp?: boolean;
 }): Promise<EnrollResponse> {
+  if (!options.allowPlainHttp) {
+    checkServerUrl(options.serverUrl);
+  }
   const journal = Journal.open(options.dataDir);
   try {
     const existing = journal.identity();
@@ -234,11 +274,29 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       );
       return;
     }
+    const inForce = current.view?.body;
+    const issued = Date.parse(body.issuedAt);
+    const inForceIssued = inForce ? Date.parse(inForce.issuedAt) : Number.NEGATIVE_INFINITY;
+    if (inForce && (issued < inForceIssued || (issued === inForceIssued && body.version <= inForce.version))) {
+      // why: a signed snapshot stays signed for ever; one issued before the one in force (or the same again) is a
+      // replay, and applying it would bring back permissions revoked since. Versions issued in the same instant
+      // (a clock's resolution) are told apart by their number, which only a newer build can raise
+      logger.error(
+        `snapshot ${signed.version} issued ${body.issuedAt} refused: version ${inForce.version}, issued ${inForce.issuedAt}, is in force`,
+      );
+      return;
+    }
     const at = now().toISOString();
+    const keysOut = new Map(body.people.map((p) => [p.id, new Set(p.keysOut)]));
+    const anyOut = new Set([
+      ...body.people.flatMap((p) => p.keysOut),
+      ...body.keys.filter((k) => k.status === "out").map((k) => k.id),
+    ]);
     journal.saveSnapshot(
       { version: signed.version, body: signed.body, signature: signed.signature, receivedAt: at, confirmedAt: at },
       acknowledgedBefore,
-      new Set(body.people.flatMap((p) => p.keysOut)),
+      keysOut,
+      anyOut,
     );
     await useView(viewOf(body), at, true);
     logger.info(`snapshot ${signed.version} applied`);
@@ -261,6 +319,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     agentVersion: AGENT_VERSION,
     snapshotVersion: current.view?.body.version ?? null,
   });
+  // why: what happened to the hooks while the agent was down (or between an event and its journal entry) is told now
+  await engine.reconcileHooks();
   client.start();
 
   const app = await buildKioskServer({

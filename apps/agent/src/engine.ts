@@ -43,6 +43,8 @@ export const IDLE_TIMEOUT_SECONDS = 30;
 export const CLOSING_SCREEN_SECONDS = 5;
 /** How long the door stays unlocked after a grant or a return if nobody opens it. */
 export const DOOR_RELEASE_SECONDS = 15;
+/** The longest a visit may last, touches or not: once the door is shut past it, the visit ends. */
+export const MAX_VISIT_SECONDS = 300;
 
 /** How long a PIN activation may take at the server before the kiosk gives up (the visit's steps wait for it). */
 export const PIN_ACTIVATION_TIMEOUT_MS = 10_000;
@@ -124,6 +126,11 @@ interface Visit {
   stage: Stage;
   /** The factors that still count (a failed PIN is accounted for in the stored lockout instead). */
   factors: PresentedFactor[];
+  /** What was read for each badge, finger or user code (memory only), to check it again at the decision. */
+  presented: { kind: "badge" | "fingerprint" | "user_code"; value: string | null }[];
+  /** The PIN hash a correct PIN was verified against in this visit, if one was. */
+  pinHash: string | null;
+  openedAt: number;
   personId: string | null;
   identified: boolean;
   /** The visit is over (a "done" or a final refusal is on screen); the next factor starts a new one. */
@@ -154,6 +161,9 @@ interface Visit {
 
 const REASON_CODES = new Set(["reason_required", "reason_inactive", "work_order_required"]);
 
+/** The stages in which an identified person has the door to themselves: a key lifted then is theirs to answer for. */
+const WRONG_LIFT_STAGES: ReadonlySet<Stage> = new Set<Stage>(["take", "return_hang", "return_scan"]);
+
 /** The cabinet's visit engine. */
 export class Engine {
   private view: SnapshotView | null = null;
@@ -170,6 +180,8 @@ export class Engine {
   };
   /** Keys lifted with no visit open: hook → tag (their hook shows the alarm until they come back). */
   private readonly unsessioned = new Map<number, string | null>();
+  /** The hooks are to be compared with the journal once a snapshot is in force (at start). */
+  private reconcilePending = false;
   private queue: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(state: KioskState) => void>();
   private lastNotified = "";
@@ -222,17 +234,61 @@ export class Engine {
   }
 
   /**
+   * Compares the driver's hooks with where the journal and the snapshot say the server believes each key hangs (at
+   * start: a crash between the door's release and the take, or during the door's close, left a key gone with no
+   * event). A known key that vanished is journalled removed without a session; one that appeared, returned on its
+   * hook. Waits for a snapshot if none is in force yet.
+   */
+  async reconcileHooks(): Promise<void> {
+    await this.run(async () => {
+      this.reconcilePending = true;
+      await this.reconcileNow();
+    });
+  }
+
+  private async reconcileNow(): Promise<void> {
+    const view = this.view;
+    if (!this.reconcilePending || view === null) {
+      return;
+    }
+    this.reconcilePending = false;
+    const found = new Map<string, number>();
+    for (const [hook, tag] of this.hooks) {
+      if (tag !== null) {
+        found.set(tag, hook);
+      }
+    }
+    for (const key of view.keys.values()) {
+      const believed = this.serverHookOf(key);
+      const hook = found.get(key.tagCode) ?? null;
+      if (hook !== null && hook !== believed) {
+        this.append("key.returned", { visitId: null, keyId: key.id, hook, personId: null }, [
+          { kind: "return", keyId: key.id, hook },
+        ]);
+      } else if (hook === null && believed !== null && this.hooks.has(believed)) {
+        this.append("key.removed_without_session", { hook: believed, keyId: key.id }, [
+          { kind: "left_hook", keyId: key.id, hook: believed },
+          { kind: "removed", keyId: key.id },
+        ]);
+        this.unsessioned.set(believed, key.tagCode);
+        await this.light(believed, "alarm");
+      }
+    }
+  }
+
+  /**
    * Puts a verified snapshot in force; `confirmedAt` is when the server last said it is current. A snapshot just
    * received (not the one reloaded at start) is journalled as applied.
    */
   async applySnapshot(view: SnapshotView, confirmedAt: string, received: boolean): Promise<void> {
-    await this.run(() => {
+    await this.run(async () => {
       this.view = view;
       this.confirmedAt = Date.parse(confirmedAt);
       if (received) {
         this.options.journal.setFlag("expired_reported", null);
         this.append("cabinet.snapshot_applied", { version: view.body.version });
       }
+      await this.reconcileNow();
     });
   }
 
@@ -294,7 +350,9 @@ export class Engine {
       const visit = this.visit;
       if (visit && !this.options.driver.door().open) {
         const limit = visit.closed ? CLOSING_SCREEN_SECONDS * 1000 : this.idleTimeoutMs;
-        if (now - visit.lastActionAt >= limit) {
+        // why: touches keep a visit alive, but not for ever: an identification is not a standing permission
+        const tooLong = !visit.closed && now - visit.openedAt >= MAX_VISIT_SECONDS * 1000;
+        if (now - visit.lastActionAt >= limit || tooLong) {
           await this.endVisit();
         }
       }
@@ -630,6 +688,7 @@ export class Engine {
           : // why: a user code is the badge number typed on the keypad; it only claims an identity (the finger proves it)
             view.personOfBadge(value);
     const factor: PresentedFactor = { kind, personId };
+    visit.presented.push({ kind, value });
     await this.identifyWith(visit, [...visit.factors, factor], kind, null);
   }
 
@@ -639,6 +698,9 @@ export class Engine {
       return;
     }
     const { factor, pin: checked } = await this.checkPinOf(visit.personId, pin);
+    if (factor.kind === "pin" && factor.ok) {
+      visit.pinHash = checked.pinHash;
+    }
     await this.identifyWith(visit, [...visit.factors, factor], "pin", checked);
   }
 
@@ -967,6 +1029,9 @@ export class Engine {
       await this.refuse("unknown_reason");
       return;
     }
+    if ((await this.refuseExpiredTake(visit)) || (await this.refuseLapsed(visit))) {
+      return;
+    }
     const cleanWorkOrder = workOrder?.trim() ? workOrder.trim() : null;
     const decision = this.decideFor(
       visit.personId,
@@ -1043,6 +1108,11 @@ export class Engine {
       await this.beepRefuse(refusal.message);
       return;
     }
+    // why: the snapshot in force may have changed since the visit began (or the witness stepped up); the grant is
+    // given on the one in force now
+    if ((await this.refuseExpiredTake(visit)) || (await this.refuseLapsed(visit))) {
+      return;
+    }
     const hooks: GrantedHook[] = [];
     for (const granted of decision.keys) {
       const key = view.keys.get(granted.keyId);
@@ -1061,6 +1131,71 @@ export class Engine {
       await this.light(h.hook, "take");
     }
     await this.accept(say("take_from_hooks", lang, { hooks: hooks.map((h) => h.hook).join(", ") }));
+  }
+
+  /**
+   * Refuses the visit if its identification no longer holds on the snapshot in force: a badge, finger or user code
+   * revoked or given to someone else since it was read, or the PIN changed since it was checked; a person deactivated
+   * since is `person_inactive`.
+   */
+  private async refuseLapsed(visit: Visit): Promise<boolean> {
+    const view = this.view;
+    if (view === null || visit.personId === null) {
+      return false;
+    }
+    let refusal: { code: string; params: Record<string, unknown>; message: string } | null = null;
+    const lang = this.language();
+    if (this.person(visit.personId)?.status !== "active") {
+      // why: a person deactivated (or gone from the snapshot) is told so, not that their credentials changed
+      refusal = {
+        code: "person_inactive",
+        params: {},
+        message: explainDenial({ code: "person_inactive", params: {} }, lang),
+      };
+    }
+    for (const f of refusal === null ? visit.presented : []) {
+      const personId =
+        f.value === null
+          ? null
+          : f.kind === "fingerprint"
+            ? view.personOfFingerprint(f.value)
+            : view.personOfBadge(f.value);
+      if (personId === null) {
+        const code =
+          f.kind === "badge"
+            ? "unknown_badge"
+            : f.kind === "fingerprint"
+              ? "fingerprint_not_recognized"
+              : "unknown_user_code";
+        refusal = { code, params: {}, message: explainDenial({ code, params: {} }, lang) };
+        break;
+      }
+      if (personId !== visit.personId) {
+        refusal = {
+          code: "factor_mismatch",
+          params: {},
+          message: explainDenial({ code: "factor_mismatch", params: {} }, lang),
+        };
+        break;
+      }
+    }
+    if (refusal === null && visit.pinHash !== null && view.pinCredentialOf(visit.personId)?.pinHash !== visit.pinHash) {
+      refusal = { code: "identify_again", params: {}, message: say("identify_again", lang) };
+    }
+    if (refusal === null) {
+      return false;
+    }
+    this.append("cabinet.access_denied", {
+      visitId: visit.id,
+      personId: visit.personId,
+      keyIds: [...visit.selected],
+      code: refusal.code,
+      params: refusal.params,
+    });
+    visit.witness = null;
+    this.deny(visit, refusal.code, refusal.message, "idle");
+    await this.beepRefuse(refusal.message);
+    return true;
   }
 
   /** The refusal of conditions this cabinet cannot take (manager approval, key pairing), naming them. */
@@ -1314,13 +1449,12 @@ export class Engine {
 
   private async keyLifted(hook: number, reportedTag: string | null): Promise<void> {
     const tag = reportedTag ?? this.hooks.get(hook) ?? null;
-    this.hooks.set(hook, null);
-    const key = tag === null ? undefined : this.view?.keys.get(this.view.keysByTag.get(tag)?.id ?? "");
+    const key = this.keyOfTag(tag);
     const leftHook: LocalChange[] = key ? [{ kind: "left_hook", keyId: key.id, hook }] : [];
     const visit = this.visit;
     const granted = visit?.stage === "take" ? visit.grant?.hooks.find((h) => h.hook === hook && !h.taken) : undefined;
+    // why: memory changes only after the journal commits each event below, so a failed write leaves both as they were
     if (visit && granted && (tag === null || tag === granted.tag)) {
-      granted.taken = true;
       const checkoutId = randomUUID();
       const outAt = this.options.now().toISOString();
       this.append(
@@ -1346,12 +1480,13 @@ export class Engine {
           },
         ],
       );
+      this.hooks.set(hook, null);
+      granted.taken = true;
       await this.light(hook, "off");
       await this.accept(null);
       return;
     }
-    if (visit && !visit.closed && visit.identified && (visit.stage === "take" || visit.stage === "return_hang")) {
-      visit.wrongLifted.set(hook, tag);
+    if (visit && !visit.closed && visit.identified && WRONG_LIFT_STAGES.has(visit.stage)) {
       const expectedHooks =
         visit.stage === "take"
           ? (visit.grant?.hooks ?? []).filter((h) => !h.taken).map((h) => h.hook)
@@ -1363,24 +1498,31 @@ export class Engine {
         { visitId: visit.id, personId: visit.personId, hook, keyId: key?.id ?? null, expectedHooks },
         leftHook,
       );
+      this.hooks.set(hook, null);
+      visit.wrongLifted.set(hook, tag);
       await this.light(hook, "alarm");
       await this.options.driver.beep("alarm");
       this.setFeedback("refuse", say("wrong_key", this.language(), { hook }));
       return;
     }
+    this.append(
+      "key.removed_without_session",
+      { hook, keyId: key?.id ?? null },
+      key ? [...leftHook, { kind: "removed", keyId: key.id }] : [],
+    );
+    this.hooks.set(hook, null);
     this.unsessioned.set(hook, tag);
-    this.append("key.removed_without_session", { hook, keyId: key?.id ?? null }, leftHook);
     await this.light(hook, "alarm");
     await this.options.driver.beep("alarm");
   }
 
   private async keyHung(hook: number, tag: string | null): Promise<void> {
-    this.hooks.set(hook, tag);
     const visit = this.visit;
     const lang = this.language();
     const returning = visit?.stage === "return_hang" ? visit.returning : null;
     if (visit && returning && tag === returning.tag) {
-      if (hook !== returning.hook) {
+      const elsewhere = hook !== returning.hook;
+      if (elsewhere) {
         this.append("key.wrong_hook", {
           visitId: visit.id,
           personId: visit.personId,
@@ -1388,53 +1530,50 @@ export class Engine {
           keyId: returning.keyId,
           expectedHooks: [returning.hook],
         });
-        await this.light(hook, "alarm");
-        await this.options.driver.beep("alarm");
-        this.setFeedback("refuse", say("hang_on", lang, { hook: returning.hook }));
-        return;
       }
+      // why: the key is back in the cabinet wherever it hangs; the server's custody follows the hook it is on
       this.append("key.returned", { visitId: visit.id, keyId: returning.keyId, hook, personId: visit.personId }, [
-        { kind: "return", keyId: returning.keyId },
+        { kind: "return", keyId: returning.keyId, hook },
       ]);
-      await this.light(hook, "off");
+      this.hooks.set(hook, tag);
+      await this.light(returning.hook, "off");
       visit.returned.push({ keyId: returning.keyId, label: returning.label });
       visit.returning = null;
       visit.stage = "return_scan";
-      await this.accept(say("returned", lang));
+      if (elsewhere) {
+        await this.options.driver.beep("alarm");
+        this.setFeedback("refuse", say("returned_elsewhere", lang, { hook, expected: returning.hook }));
+      } else {
+        await this.accept(say("returned", lang));
+      }
       return;
     }
-    // A key put back where it was lifted (a wrong key, or one taken with nobody at the console) clears the alarm.
-    const wrongBack = visit?.wrongLifted.get(hook);
-    if (visit?.wrongLifted.has(hook) && (wrongBack === tag || wrongBack === null)) {
-      visit.wrongLifted.delete(hook);
-      await this.light(hook, "off");
-      return;
+    const key = this.keyOfTag(tag);
+    if (tag !== null && !key) {
+      this.append("key.unknown_tag", { visitId: visit?.id ?? null, tag: tag.slice(0, 200) });
+    } else if (key && this.serverHookOf(key) !== hook) {
+      // why: one rule for every known key that appears on a hook: unless the server already has it right there (a
+      // wrong key hung back where it was lifted), it is recorded returned on this hook — after a lift with nobody at
+      // the console, a take, or a move to another hook — so the server's custody matches the cabinet
+      this.append(
+        "key.returned",
+        { visitId: visit?.id ?? null, keyId: key.id, hook, personId: visit?.personId ?? null },
+        [{ kind: "return", keyId: key.id, hook }],
+      );
     }
-    if (this.unsessioned.has(hook) && (this.unsessioned.get(hook) === tag || this.unsessioned.get(hook) === null)) {
-      this.unsessioned.delete(hook);
-      await this.light(hook, "off");
-      return;
-    }
-    const elsewhere = [...(visit?.wrongLifted ?? []), ...this.unsessioned].filter(([, t]) => t !== null && t === tag);
-    for (const [from] of elsewhere) {
+    this.hooks.set(hook, tag);
+    // A key put back where it was lifted, or hung anywhere, clears the alarms its lift raised.
+    const cleared = [...(visit?.wrongLifted ?? []), ...this.unsessioned].filter(
+      ([from, lifted]) => (lifted !== null && lifted === tag) || (from === hook && lifted === null),
+    );
+    for (const [from] of cleared) {
       visit?.wrongLifted.delete(from);
       this.unsessioned.delete(from);
       await this.light(from, "off");
     }
     await this.light(hook, "off");
-    const key = tag === null ? undefined : this.view?.keysByTag.get(tag);
     if (tag !== null && !key) {
-      this.append("key.unknown_tag", { visitId: visit?.id ?? null, tag: tag.slice(0, 200) });
       await this.options.driver.beep("alarm");
-      return;
-    }
-    if (key && (this.options.journal.localCheckouts().some((c) => c.keyId === key.id) || key.status === "out")) {
-      // why: a key coming home is always welcome, even hung without a scan; recording it keeps custody right
-      this.append(
-        "key.returned",
-        { visitId: visit?.id ?? null, keyId: key.id, hook, personId: visit?.personId ?? null },
-        [{ kind: "return", keyId: key.id }],
-      );
     }
   }
 
@@ -1459,14 +1598,38 @@ export class Engine {
     if (!visit || visit.closed) {
       return;
     }
+    this.takeWrongLifted(visit);
     if (visit.stage === "take") {
-      for (const [hook, tag] of visit.wrongLifted) {
-        const key = tag === null ? undefined : this.view?.keysByTag.get(tag);
-        if (!key) {
-          continue;
+      for (const h of visit.grant?.hooks ?? []) {
+        if (!h.taken) {
+          await this.light(h.hook, "off");
         }
+      }
+      this.finish(visit);
+      await this.accept(visit.doneMessage);
+      return;
+    }
+    if (visit.stage === "return_hang" && visit.returning) {
+      await this.light(visit.returning.hook, "off");
+      visit.returning = null;
+      visit.stage = "return_scan";
+      return;
+    }
+    if (visit.stage === "return_scan" && visit.returned.length > 0) {
+      this.finish(visit);
+      await this.accept(visit.doneMessage);
+    }
+  }
+
+  /**
+   * Keys lifted in this visit without being granted and still off their hooks leave with the person, whatever the
+   * visit was for (a take, a return): each becomes an unauthorised take in their name.
+   */
+  private takeWrongLifted(visit: Visit): void {
+    for (const [hook, tag] of visit.wrongLifted) {
+      const key = this.keyOfTag(tag);
+      if (key) {
         const checkoutId = randomUUID();
-        // why: a key kept off its hook when the door shuts left with this person, unauthorised; record the custody
         this.append(
           "key.taken",
           {
@@ -1495,26 +1658,25 @@ export class Engine {
           ],
         );
       }
-      visit.wrongLifted.clear();
-      for (const h of visit.grant?.hooks ?? []) {
-        if (!h.taken) {
-          await this.light(h.hook, "off");
-        }
-      }
-      this.finish(visit);
-      await this.accept(visit.doneMessage);
-      return;
+      visit.wrongLifted.delete(hook);
     }
-    if (visit.stage === "return_hang" && visit.returning) {
-      await this.light(visit.returning.hook, "off");
-      visit.returning = null;
-      visit.stage = "return_scan";
-      return;
+  }
+
+  /** The snapshot's key with this tag, if the tag is one. */
+  private keyOfTag(tag: string | null): ViewKey | undefined {
+    return tag === null ? undefined : this.view?.keysByTag.get(tag);
+  }
+
+  /**
+   * Where the server will believe a key hangs once it has every event journalled here: the hook the journal last
+   * put it on, or out (null); with no event since the snapshot, where the snapshot has it.
+   */
+  private serverHookOf(key: ViewKey): number | null {
+    const place = this.options.journal.keyPlace(key.id);
+    if (place !== undefined) {
+      return place;
     }
-    if (visit.stage === "return_scan" && visit.returned.length > 0) {
-      this.finish(visit);
-      await this.accept(visit.doneMessage);
-    }
+    return key.status === "in" ? key.snapshotHook : null;
   }
 
   // ------------------------------------------------------------ helpers
@@ -1562,6 +1724,9 @@ export class Engine {
       id: randomUUID(),
       stage: "identify",
       factors: [],
+      presented: [],
+      pinHash: null,
+      openedAt: this.nowMs(),
       personId: null,
       identified: false,
       closed: false,
@@ -1601,6 +1766,9 @@ export class Engine {
   private async endVisit(): Promise<void> {
     const visit = this.visit;
     if (visit) {
+      if (!visit.closed) {
+        this.takeWrongLifted(visit);
+      }
       for (const h of visit.grant?.hooks ?? []) {
         if (!h.taken) {
           await this.light(h.hook, "off");

@@ -58,8 +58,10 @@ export interface JournalEvent extends ChainedEvent {
 /** A change to the local state committed in the same transaction as the event that explains it. */
 export type LocalChange =
   | { kind: "checkout"; checkout: Omit<LocalCheckout, "seq"> }
-  | { kind: "return"; keyId: string }
+  | { kind: "return"; keyId: string; hook: number }
   | { kind: "left_hook"; keyId: string; hook: number }
+  /** A key lifted with nobody to hold it: the server opens a checkout without a holder. */
+  | { kind: "removed"; keyId: string }
   | { kind: "command_executed"; commandId: string };
 
 const SCHEMA = `
@@ -114,6 +116,11 @@ create table if not exists local_returns (
 create table if not exists left_hooks (
   key_id text primary key,
   hook integer not null
+);
+create table if not exists key_places (
+  key_id text primary key,
+  hook integer,
+  seq integer not null
 );
 create table if not exists executed_commands (
   command_id text primary key,
@@ -199,10 +206,16 @@ export class Journal {
   }
 
   /**
-   * Stores a verified snapshot and forgets what it now reflects: the returns, and the checkouts of keys no longer
-   * out, whose events the server had acknowledged before the snapshot was asked for.
+   * Stores a verified snapshot and forgets what it now reflects: the returns, the key places, and the checkouts of keys
+   * their holder no longer has out, whose events the server had acknowledged before the snapshot was asked for.
+   * `keysOut` is each person's keys out in the snapshot; `anyOut` every key the snapshot shows out, held or not.
    */
-  saveSnapshot(snapshot: StoredSnapshot, acknowledgedBefore: number, keysOut: ReadonlySet<string>): void {
+  saveSnapshot(
+    snapshot: StoredSnapshot,
+    acknowledgedBefore: number,
+    keysOut: ReadonlyMap<string, ReadonlySet<string>>,
+    anyOut: ReadonlySet<string>,
+  ): void {
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -212,16 +225,19 @@ export class Journal {
         )
         .run(snapshot.version, snapshot.body, snapshot.signature, snapshot.receivedAt, snapshot.confirmedAt);
       const reflected = this.db
-        .prepare("select key_id as keyId from local_checkouts where seq <= ?")
-        .all(acknowledgedBefore) as { keyId: string }[];
+        .prepare("select key_id as keyId, person_id as personId from local_checkouts where seq <= ?")
+        .all(acknowledgedBefore) as { keyId: string; personId: string | null }[];
       const drop = this.db.prepare("delete from local_checkouts where key_id = ?");
-      for (const { keyId } of reflected) {
-        // why: a checkout the server holds stays here too, for its time out ("my keys"); one it closed goes
-        if (!keysOut.has(keyId)) {
+      for (const { keyId, personId } of reflected) {
+        // why: a checkout the server holds stays here too, for its time out ("my keys"); one it closed goes. Each
+        // person's own keys decide theirs: another person holding the key now does not keep this one open
+        const held = personId === null ? anyOut : keysOut.get(personId);
+        if (!held?.has(keyId)) {
           drop.run(keyId);
         }
       }
       this.db.prepare("delete from local_returns where seq <= ?").run(acknowledgedBefore);
+      this.db.prepare("delete from key_places where seq <= ?").run(acknowledgedBefore);
     })();
   }
 
@@ -271,6 +287,7 @@ export class Journal {
     switch (change.kind) {
       case "checkout": {
         const c = change.checkout;
+        this.setPlace(c.keyId, null, seq);
         this.db.prepare("delete from local_returns where key_id = ?").run(c.keyId);
         this.db
           .prepare(
@@ -283,12 +300,16 @@ export class Journal {
         return;
       }
       case "return":
+        this.setPlace(change.keyId, change.hook, seq);
         this.db.prepare("delete from local_checkouts where key_id = ?").run(change.keyId);
         this.db
           .prepare(
             "insert into local_returns (key_id, seq) values (?, ?) on conflict (key_id) do update set seq = excluded.seq",
           )
           .run(change.keyId, seq);
+        return;
+      case "removed":
+        this.setPlace(change.keyId, null, seq);
         return;
       case "left_hook":
         this.db
@@ -303,6 +324,15 @@ export class Journal {
           .run(change.commandId, seq);
         return;
     }
+  }
+
+  private setPlace(keyId: string, hook: number | null, seq: number): void {
+    this.db
+      .prepare(
+        `insert into key_places (key_id, hook, seq) values (?, ?, ?)
+         on conflict (key_id) do update set hook = excluded.hook, seq = excluded.seq`,
+      )
+      .run(keyId, hook, seq);
   }
 
   /** Up to `limit` events from `fromSeq` on, in order, acknowledged or not. */
@@ -390,6 +420,17 @@ export class Journal {
   localReturns(): Set<string> {
     const rows = this.db.prepare("select key_id as keyId from local_returns").all() as { keyId: string }[];
     return new Set(rows.map((r) => r.keyId));
+  }
+
+  /**
+   * Where this journal's events since the snapshot put a key: a hook of this cabinet, null (taken or removed), or
+   * undefined when no event since moved it (the snapshot then knows where it is).
+   */
+  keyPlace(keyId: string): number | null | undefined {
+    const row = this.db.prepare("select hook from key_places where key_id = ?").get(keyId) as
+      | { hook: number | null }
+      | undefined;
+    return row === undefined ? undefined : row.hook;
   }
 
   /** The hook a key was last lifted from here, if it ever was. */

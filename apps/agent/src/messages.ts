@@ -73,6 +73,15 @@ const SENTENCES = {
     en: () => "Key returned — thank you.",
     es: () => "Llave devuelta — gracias.",
   },
+  returned_elsewhere: {
+    en: (p) => `Key returned on hook ${p.hook}, not the lit hook ${p.expected} — your manager will be told.`,
+    es: (p) =>
+      `Llave devuelta en el gancho ${p.hook}, no en el gancho iluminado ${p.expected} — se avisará a su gerente.`,
+  },
+  identify_again: {
+    en: () => "Your credentials changed since you identified — present them again.",
+    es: () => "Sus credenciales cambiaron desde que se identificó — preséntelas de nuevo.",
+  },
   done: {
     en: () => "All done — thank you.",
     es: () => "Listo — gracias.",

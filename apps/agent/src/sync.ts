@@ -13,7 +13,13 @@ import {
   SyncErrorBody,
   UploadResponse,
 } from "@keyward/contracts/cabinet-sync";
-import { chainHeadMessage, requestMessage, signMessage } from "@keyward/domain/event-chain";
+import {
+  chainHeadMessage,
+  commandMessage,
+  requestMessage,
+  signMessage,
+  verifyMessage,
+} from "@keyward/domain/event-chain";
 import { createParser } from "eventsource-parser";
 import { type AgentLogger, PIN_ACTIVATION_TIMEOUT_MS, type PinActivationResult } from "./engine.ts";
 import type { Identity, Journal } from "./journal.ts";
@@ -110,6 +116,10 @@ export class SyncClient {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = BACKOFF_MIN_MS;
   private fetching: Promise<void> | null = null;
+  /** The snapshot version the server last said is current (stream announcement or snapshot answer). */
+  private announced: number | null = null;
+  private snapshotRetry: NodeJS.Timeout | null = null;
+  private snapshotDelay = BACKOFF_MIN_MS;
   private messages: Promise<void> = Promise.resolve();
   private readonly baseUrl: string;
 
@@ -138,6 +148,9 @@ export class SyncClient {
     this.abort.abort();
     if (this.retryTimer) {
       clearTimeout(this.retryTimer);
+    }
+    if (this.snapshotRetry) {
+      clearTimeout(this.snapshotRetry);
     }
     await Promise.allSettled([this.streamLoop, this.uploading, this.fetching, this.messages]);
   }
@@ -183,7 +196,11 @@ export class SyncClient {
     return run;
   }
 
-  /** Fetches the snapshot if the server has a newer one (or confirms the one in force); rejects on failure. */
+  /**
+   * Fetches the server's current snapshot if it differs from the one in force (or confirms the one in force); rejects
+   * on failure. A snapshot older than the one in force is asked for whole, without `known`, when the server announced a
+   * lower version (a server restored from a backup): it is applied only if issued later (`onSnapshot` decides).
+   */
   async fetchSnapshot(): Promise<void> {
     // why: a fetch under way may have begun before the version changed (or while the server was down); ask afresh
     while (this.fetching) {
@@ -193,8 +210,10 @@ export class SyncClient {
       try {
         const known = this.options.knownVersion();
         const acknowledgedBefore = this.options.journal.acknowledgedThrough();
-        const res = await this.request("GET", `/api/v1/agent/snapshot${known === null ? "" : `?known=${known}`}`);
+        const ask = known !== null && (this.announced === null || this.announced >= known);
+        const res = await this.request("GET", `/api/v1/agent/snapshot${ask ? `?known=${known}` : ""}`);
         if (res.status === 204) {
+          this.announced = known;
           await this.options.onConfirmed();
           return;
         }
@@ -202,6 +221,7 @@ export class SyncClient {
           throw await refusalOf(res, "snapshot refused");
         }
         const signed = SignedSnapshot.parse(await res.json());
+        this.announced = signed.version;
         if (signed.version === known) {
           await this.options.onConfirmed();
           return;
@@ -376,18 +396,24 @@ export class SyncClient {
         return;
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.abort.signal.addEventListener("abort", () => {
+        const onAbort = () => {
           clearTimeout(timer);
           resolve();
-        });
+        };
+        // why: one listener per wait, removed when the wait ends, or a long outage piles them up on the signal
+        const timer = setTimeout(() => {
+          this.abort.signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, delay);
+        this.abort.signal.addEventListener("abort", onAbort, { once: true });
       });
       delay = Math.min(delay * 2, BACKOFF_MAX_MS);
     }
   }
 
   private async onMessage(data: string): Promise<void> {
-    const message = StreamMessage.parse(JSON.parse(data));
+    const raw: unknown = JSON.parse(data);
+    const message = StreamMessage.parse(raw);
     switch (message.type) {
       case "hello":
         this.setOnline(true);
@@ -397,16 +423,32 @@ export class SyncClient {
       case "snapshot":
         await this.followVersion(message.version);
         return;
-      case "ping":
+      case "ping": {
         // why: a failed upload marks the agent offline; the live stream proves contact again
         this.setOnline(true);
-        // why: the stream is alive and announces every change, so the snapshot in force is still current
-        if (this.options.knownVersion() !== null) {
+        const known = this.options.knownVersion();
+        // why: the stream is alive and announces every change, so the snapshot in force is still current — if it is
+        // the one announced; after an announcement whose fetch failed it is known stale, and only a fetch may confirm
+        if (known !== null && known === this.announced) {
           await this.options.onConfirmed();
+        } else if (this.announced !== null) {
+          this.scheduleSnapshotRetry();
         }
         return;
+      }
       case "command": {
-        const { command } = message;
+        const { command, signature } = message;
+        const signed = (raw as { command?: unknown }).command;
+        if (
+          signature === undefined ||
+          !verifyMessage(this.options.identity.serverPublicKey, commandMessage(signed), signature)
+        ) {
+          // why: only the server key from enrolment may open the door; the stream's transport proves nothing
+          this.options.logger.error(
+            `command ${command.id} refused: ${signature === undefined ? "it is not signed" : "its signature does not verify with the server key from enrolment"}`,
+          );
+          return;
+        }
         // why: a command past its expiry (a release requested while the cabinet was offline) must not fire late
         if (Date.parse(command.expiresAt) <= this.serverNow().getTime()) {
           this.options.logger.warn(`command ${command.id} expired before it arrived; ignored`);
@@ -419,12 +461,44 @@ export class SyncClient {
   }
 
   private async followVersion(version: number): Promise<void> {
-    if (this.options.knownVersion() === version) {
+    this.announced = version;
+    await this.catchUp();
+  }
+
+  /** Confirms the snapshot in force if it is the announced one, else fetches; retries with backoff until they agree. */
+  private async catchUp(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    if (this.announced !== null && this.options.knownVersion() === this.announced) {
+      this.snapshotDelay = BACKOFF_MIN_MS;
       await this.options.onConfirmed();
       return;
     }
-    await this.fetchSnapshot().catch((error: unknown) =>
-      this.options.logger.warn(`snapshot fetch failed: ${String(error)}`),
-    );
+    try {
+      await this.fetchSnapshot();
+    } catch (error) {
+      this.options.logger.warn(`snapshot fetch failed, will retry: ${String(error)}`);
+    }
+    if (this.options.knownVersion() === this.announced) {
+      this.snapshotDelay = BACKOFF_MIN_MS;
+      return;
+    }
+    this.scheduleSnapshotRetry();
+  }
+
+  private scheduleSnapshotRetry(): void {
+    if (this.closed || this.snapshotRetry) {
+      return;
+    }
+    const delay = this.snapshotDelay;
+    this.snapshotDelay = Math.min(this.snapshotDelay * 2, BACKOFF_MAX_MS);
+    this.snapshotRetry = setTimeout(() => {
+      this.snapshotRetry = null;
+      this.messages = this.messages
+        .then(() => this.catchUp())
+        .catch((error: unknown) => this.options.logger.warn(`snapshot retry failed: ${String(error)}`));
+    }, delay);
+    this.snapshotRetry.unref();
   }
 }

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildApp } from "../../server/src/app.ts";
 import { Factory } from "../../server/test/factories.ts";
 import { type ApiClient, startTestServer, type TestServer } from "../../server/test/harness.ts";
-import { enrollAgent, type RunningAgent, startAgent } from "../src/agent.ts";
+import { checkServerUrl, enrollAgent, InsecureServerUrl, type RunningAgent, startAgent } from "../src/agent.ts";
 import { quietLogger } from "./cabinet-factory.ts";
 
 const PIN = "483920";
@@ -189,6 +189,47 @@ describe("the agent with a real server", () => {
     expect(hook).not.toBe(1);
     await agent.syncNow();
     expect(await openCheckouts(w)).toEqual([]);
+  });
+
+  it("closes the holderless checkout of a key lifted with nobody at the console once it hangs again", async () => {
+    const w = await setUp(2);
+    const [first] = w.keys;
+    if (!first) {
+      throw new Error("no key");
+    }
+    await w.agent.simulate({ type: "lift", hook: first.hook });
+    await w.agent.syncNow();
+    const [holderless] = await openCheckouts(w);
+    expect(holderless).toMatchObject({ key: { id: first.id }, holder: null, authorized: false });
+    await w.agent.simulate({ type: "hang", hook: 7, tag: first.tagCode });
+    await w.agent.syncNow();
+    expect(await openCheckouts(w)).toEqual([]);
+    // and the next person can take it from its new hook
+    await take(w, [{ id: first.id, hook: 7 }]);
+    await w.agent.syncNow();
+    expect((await openCheckouts(w)).map((c) => [c.key.id, c.holder?.id, c.authorized])).toEqual([
+      [first.id, w.personId, true],
+    ]);
+  });
+
+  it("refuses to enrol over plain http to another computer", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "keyward-agent-http-"));
+    try {
+      for (const serverUrl of ["http://keys.example.com", "http://10.0.0.8:8080", "ftp://127.0.0.1"]) {
+        await expect(enrollAgent({ serverUrl, code: "ABCD-EFGH-JKLM", dataDir })).rejects.toThrow(InsecureServerUrl);
+      }
+      expect(() => checkServerUrl("https://keys.example.com")).not.toThrow();
+      for (const loopback of [
+        "http://127.0.0.1:8080",
+        "http://127.8.9.1",
+        "http://localhost:3000",
+        "http://[::1]:80",
+      ]) {
+        expect(() => checkServerUrl(loopback)).not.toThrow();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a malformed kiosk action with 400", async () => {

@@ -271,6 +271,8 @@ export async function startCabinet(
   });
   await engine.loadHooks();
   await engine.applySnapshot(viewOf(body), clock.now().toISOString(), true);
+  // why: as the agent does at start, so a reopened journal is compared with the simulated hooks
+  await engine.reconcileHooks();
 
   const cabinet: TestCabinet = {
     engine,

@@ -4,12 +4,14 @@ import { join } from "node:path";
 import type { KioskState } from "@keyward/contracts/kiosk";
 import { checkBatch } from "@keyward/domain/event-chain";
 import { afterEach, describe, expect, it } from "vitest";
+import { viewOf } from "../src/snapshot.ts";
 import {
   type CabinetSpec,
   Clock,
   type KeySpec,
   type PersonSpec,
   REASON_ID,
+  snapshotBody,
   startCabinet,
   type TestCabinet,
   tagOf,
@@ -376,6 +378,8 @@ describe("alarms", () => {
     expect(c.driver.state().hooks[4]?.light).toBe("off");
     await c.sim({ type: "door", open: false });
     expect(c.events("key.taken")).toHaveLength(0);
+    // why: the server never saw it leave, so there is nothing to return
+    expect(c.events("key.returned")).toHaveLength(0);
   });
 
   it("a key lifted with no visit open is removed without a session", async () => {
@@ -461,7 +465,7 @@ describe("returning keys", () => {
     expect(c.journal.localCheckouts()).toEqual([]);
   });
 
-  it("hanging the returned key on another hook is a wrong hook", async () => {
+  it("hanging the returned key on another hook is a wrong hook, and the key is returned on the hook it hangs on", async () => {
     const c = await cabinet({
       keys: [{ ...k101a, hook: null, status: "out" }],
       people: [{ ...ana, keysOut: ["k101a"] }],
@@ -472,9 +476,17 @@ describe("returning keys", () => {
     const hang = screenOf(await c.sim({ type: "tag", code: tagOf(k101a) }), "return_hang");
     const other = hang.hook === 3 ? 4 : 3;
     await c.sim({ type: "door", open: true });
-    await c.sim({ type: "hang", hook: other, tag: tagOf(k101a) });
+    const after = await c.sim({ type: "hang", hook: other, tag: tagOf(k101a) });
     expect(c.events("key.wrong_hook")[0]?.data).toMatchObject({ hook: other, expectedHooks: [hang.hook] });
-    expect(c.events("key.returned")).toHaveLength(0);
+    // why: the server's custody must match the cabinet: the key is in, on the hook it was hung on
+    expect(c.events("key.returned").map((e) => e.data)).toEqual([
+      { visitId: expect.any(String), keyId: "k101a", hook: other, personId: "ana" },
+    ]);
+    expect(screenOf(after, "return_scan").returned).toEqual([{ keyId: "k101a", label: "Key k101a" }]);
+    expect(after.feedback?.tone).toBe("refuse");
+    expect(c.driver.state().hooks.find((h) => h.number === hang.hook)?.light).toBe("off");
+    screenOf(await c.sim({ type: "door", open: false }), "done");
+    expect(c.events("key.taken")).toHaveLength(0);
   });
 
   it("refuses a tag the cabinet does not know", async () => {
@@ -575,5 +587,80 @@ describe("the visit's end, the snapshot's age and the journal", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the decision, on the snapshot in force when it is taken", () => {
+  /** Ana at the reason screen for unit 202's key. */
+  async function atReason(c: TestCabinet): Promise<void> {
+    await c.identify(ana);
+    screenOf(await c.act({ type: "find_unit", number: "202" }), "reason");
+  }
+
+  async function newSnapshot(c: TestCabinet, spec: Partial<CabinetSpec>): Promise<void> {
+    const body = await snapshotBody({ people: [ana, ben], keys: [k101a, k101b, k202], version: 2, ...spec });
+    await c.engine.applySnapshot(viewOf(body), c.clock.now().toISOString(), true);
+  }
+
+  it("refuses once the snapshot has expired during the visit", async () => {
+    const c = await cabinet({ maxOfflineMinutes: 30 });
+    await atReason(c);
+    c.clock.advance(31 * 60);
+    const denied = await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null });
+    expect(screenOf(denied, "denied").code).toBe("snapshot_expired");
+    expect(c.events("door.released")).toHaveLength(0);
+  });
+
+  it("refuses once a snapshot that archives the cabinet arrived during the visit", async () => {
+    const c = await cabinet();
+    await atReason(c);
+    await newSnapshot(c, { cabinetStatus: "archived" });
+    const denied = await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null });
+    expect(screenOf(denied, "denied").code).toBe("cabinet_archived");
+    expect(c.events("door.released")).toHaveLength(0);
+  });
+
+  it("refuses a badge revoked by a snapshot that arrived during the visit", async () => {
+    const c = await cabinet();
+    await atReason(c);
+    await newSnapshot(c, { people: [{ ...ana, badge: undefined }, ben] });
+    const denied = screenOf(await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null }), "denied");
+    expect(denied).toMatchObject({ code: "unknown_badge", next: "idle" });
+    expect(c.events("cabinet.access_denied").map((e) => e.data)).toEqual([
+      { visitId: expect.any(String), personId: "ana", keyIds: ["k202"], code: "unknown_badge", params: {} },
+    ]);
+    expect(c.events("door.released")).toHaveLength(0);
+  });
+
+  it("refuses a PIN changed, or a person deactivated, by a snapshot that arrived during the visit", async () => {
+    const c = await cabinet();
+    await atReason(c);
+    await newSnapshot(c, { people: [{ ...ana, pin: "9999" }, ben] });
+    expect(screenOf(await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null }), "denied").code).toBe(
+      "identify_again",
+    );
+    await c.act({ type: "cancel" });
+    await newSnapshot(c, { version: 3 });
+    await atReason(c);
+    await newSnapshot(c, { version: 4, people: [{ ...ana, status: "inactive" }, ben] });
+    expect(screenOf(await c.act({ type: "reason", reasonCodeId: REASON_ID, workOrder: null }), "denied").code).toBe(
+      "person_inactive",
+    );
+    expect(c.events("door.released")).toHaveLength(0);
+  });
+
+  it("ends a visit kept alive by touches once it has lasted five minutes", async () => {
+    const c = await cabinet({}, { idleTimeoutSeconds: 30 });
+    await c.identify(ana);
+    for (let step = 0; step < 11; step += 1) {
+      c.clock.advance(25);
+      await c.act({ type: "language", language: "en" });
+      await c.engine.tick();
+      screenOf(c.engine.state(), "choose_keys");
+    }
+    c.clock.advance(25);
+    await c.act({ type: "language", language: "en" });
+    await c.engine.tick();
+    screenOf(c.engine.state(), "idle");
   });
 });

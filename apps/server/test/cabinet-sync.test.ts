@@ -278,6 +278,14 @@ describe("GET /api/v1/agent/snapshot", () => {
     await admin.patch("/api/v1/organization", { settings: { kioskLanguage: "en" } });
   });
 
+  it("answers the snapshot to a cabinet that knows a higher version (this database was restored from a backup)", async () => {
+    const { device } = await enrolledCabinet();
+    const current = await device.snapshot();
+    const ahead = await device.snapshot(current.body.version + 5);
+    expect(ahead.status).toBe(200);
+    expect(ahead.body.version).toBe(current.body.version);
+  });
+
   it("drops a deactivated person at once", async () => {
     const { device } = await enrolledCabinet();
     const profile = await factory.accessProfile(property.id);

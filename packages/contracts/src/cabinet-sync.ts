@@ -204,12 +204,21 @@ export type CabinetCommand = z.infer<typeof CabinetCommand>;
 
 /**
  * `GET /api/v1/agent/stream`: Server-Sent Events, each `data:` one JSON message below. On connect the server sends
- * `hello` and every pending command; then `snapshot` whenever the version changes; `ping` every 15 s.
+ * `hello` and every pending command; then `snapshot` whenever the version changes; `ping` every 15 s. Each command
+ * is signed by the server key, like the snapshot: the stream's transport is not what the agent trusts.
  */
 export const StreamMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), snapshotVersion: z.number().int(), serverTime: Timestamp }),
   z.object({ type: z.literal("snapshot"), version: z.number().int() }),
-  z.object({ type: z.literal("command"), command: CabinetCommand }),
+  z.object({
+    type: z.literal("command"),
+    command: CabinetCommand,
+    /**
+     * base64url Ed25519 signature by the server key of `commandMessage(command)` (`@keyward/domain/event-chain`), over
+     * the command object as sent. Agents refuse a command without a valid one.
+     */
+    signature: Base64Url.optional(),
+  }),
   z.object({ type: z.literal("ping"), serverTime: Timestamp }),
 ]);
 export type StreamMessage = z.infer<typeof StreamMessage>;

@@ -111,6 +111,14 @@ export function snapshotMessage(body: string): string {
   return `keyward-snapshot/v1\n${sha256Hex(body)}`;
 }
 
+/**
+ * The message the server signs to vouch for a command it sends a cabinet: the command's canonical JSON, exactly as the
+ * stream carries it (every field, so nothing in it can be changed on the way).
+ */
+export function commandMessage(command: unknown): string {
+  return `keyward-command/v1\n${sha256Hex(canonicalJson(command))}`;
+}
+
 /** The message a device signs to authenticate one HTTP request to the server. */
 export function requestMessage(method: string, path: string, time: string, body: string): string {
   return `keyward-request/v1\n${method.toUpperCase()}\n${path}\n${time}\n${sha256Hex(body)}`;

@@ -398,6 +398,7 @@ export class Engine {
         name: view?.body.cabinet.name ?? this.options.identity.cabinetName,
       },
       language: this.language(),
+      timeZone: view?.body.property.timeZone ?? null,
       online: this.options.online(),
       snapshot: { version: view?.body.version ?? null, ageMinutes: this.ageMinutes() },
       screen: this.screen(),

@@ -51,6 +51,8 @@ describe("taking keys", () => {
       return release(seconds);
     };
     expect(screenOf(c.engine.state(), "idle").accepts).toEqual(["badge"]);
+    // the screen shows times in the property's zone, whatever the cabinet computer's
+    expect(c.engine.state().timeZone).toBe("America/Chicago");
     await c.sim({ type: "badge", number: "1001" });
     expect(screenOf(c.engine.state(), "identify").needs).toEqual(["pin"]);
     expect(screenOf(await c.act({ type: "pin", pin: "4821" }), "choose_keys")).toMatchObject({

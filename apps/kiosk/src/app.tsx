@@ -55,7 +55,13 @@ export function App() {
           <FeedbackBanner feedback={state.feedback} />
         )}
         <Box p="xl" style={{ flex: 1, display: "flex", flexDirection: "column" }} data-screen={state.screen.name}>
-          <ScreenView screen={state.screen} t={t} language={state.language} send={send} />
+          <ScreenView
+            screen={state.screen}
+            t={t}
+            language={state.language}
+            timeZone={state.timeZone ?? null}
+            send={send}
+          />
         </Box>
       </Box>
       {state.simulator && (

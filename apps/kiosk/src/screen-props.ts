@@ -10,5 +10,7 @@ export interface ScreenProps<N extends KioskScreenName> {
   screen: ScreenOf<N>;
   t: Messages;
   language: KioskLanguage;
+  /** The property's time zone, for the times a screen shows. */
+  timeZone: string | null;
   send: (action: KioskAction) => Promise<void>;
 }

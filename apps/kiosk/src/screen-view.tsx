@@ -21,14 +21,16 @@ export function ScreenView({
   screen,
   t,
   language,
+  timeZone,
   send,
 }: {
   screen: KioskScreen;
   t: Messages;
   language: KioskLanguage;
+  timeZone: string | null;
   send: (action: KioskAction) => Promise<void>;
 }) {
-  const common = { t, language, send };
+  const common = { t, language, timeZone, send };
   switch (screen.name) {
     case "idle":
       return <IdleScreen screen={screen} {...common} />;

@@ -164,6 +164,8 @@ export type SimulatorState = z.infer<typeof SimulatorState>;
 export const KioskState = z.object({
   cabinet: z.object({ id: Id, name: z.string() }),
   language: z.enum(KIOSK_LANGUAGES),
+  /** The property's IANA time zone: due times and "since" are shown in it, whatever the cabinet computer's zone. */
+  timeZone: z.string().nullable().optional(),
   online: z.boolean(),
   snapshot: z.object({ version: z.number().int().nullable(), ageMinutes: z.number().int().nullable() }),
   screen: KioskScreen,

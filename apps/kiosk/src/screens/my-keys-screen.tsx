@@ -18,7 +18,7 @@ function Field({ label, value, strong = false }: { label: string; value: string;
 }
 
 /** The my-keys screen. */
-export function MyKeysScreen({ screen, t, language }: ScreenProps<"my_keys">) {
+export function MyKeysScreen({ screen, t, language, timeZone }: ScreenProps<"my_keys">) {
   // why: "overdue" is judged against the kiosk's clock only to emphasise the line; the agent decides what is overdue
   const now = Date.now();
   return (
@@ -39,10 +39,10 @@ export function MyKeysScreen({ screen, t, language }: ScreenProps<"my_keys">) {
                 </Text>
                 <SimpleGrid cols={3}>
                   <Field label={t.unit} value={k.unitNumber ?? "—"} />
-                  <Field label={t.since} value={formatWhen(k.outAt, language)} />
+                  <Field label={t.since} value={formatWhen(k.outAt, language, timeZone)} />
                   <Field
                     label={overdue ? t.overdue : t.due}
-                    value={k.dueAt ? formatWhen(k.dueAt, language) : t.noDue}
+                    value={k.dueAt ? formatWhen(k.dueAt, language, timeZone) : t.noDue}
                     strong={overdue}
                   />
                 </SimpleGrid>

@@ -10,11 +10,14 @@ import { formatWhen } from "../format.ts";
 import type { ScreenProps } from "../screen-props.ts";
 
 /** The take screen. */
-export function TakeScreen({ screen, t, language }: ScreenProps<"take">) {
+export function TakeScreen({ screen, t, language, timeZone }: ScreenProps<"take">) {
   const allTaken = screen.hooks.every((h) => h.taken);
   return (
     <Stack gap="lg">
-      <ScreenTitle title={t.takeTitle} subtitle={screen.dueAt ? t.dueBack(formatWhen(screen.dueAt, language)) : null} />
+      <ScreenTitle
+        title={t.takeTitle}
+        subtitle={screen.dueAt ? t.dueBack(formatWhen(screen.dueAt, language, timeZone)) : null}
+      />
       <Stack gap="md" role="list">
         {screen.hooks.map((h) => (
           <Group

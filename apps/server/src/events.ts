@@ -3,9 +3,11 @@
  * and its event commit together or not at all.
  */
 import { randomUUID } from "node:crypto";
+import type { LiveTopic } from "@keyward/contracts/custody";
 import type { Executor } from "@keyward/db/connect";
 import type { EventAction } from "@keyward/domain/event-actions";
 import { bumpSnapshotVersions, changesSnapshot, snapshotReachOf } from "./cabinet/snapshot-version.ts";
+import { afterCommit } from "./live/after-commit.ts";
 
 /** Who acted, as they were at that moment. */
 export interface ActorSnapshot {
@@ -30,9 +32,29 @@ export interface NewEvent {
   now: Date;
 }
 
+/** What an open dashboard refetches after a change to a record of this kind. */
+function liveTopicsOf(entityType: string): LiveTopic[] {
+  switch (entityType) {
+    case "key":
+    case "keySet":
+    case "unit":
+    case "building":
+      return ["keys", "events"];
+    case "cabinet":
+    case "hook":
+      return ["cabinets", "keys", "events"];
+    case "person":
+      // why: the keys-out board names each holder
+      return ["checkouts", "events"];
+    default:
+      return ["events"];
+  }
+}
+
 /**
  * Appends one event. The one place every change passes through, so it is also where a change that cabinets must
- * learn of bumps the snapshot versions of the properties it reaches (in the same transaction).
+ * learn of bumps the snapshot versions of the properties it reaches (in the same transaction), and where open
+ * dashboards are told, after the commit, what to refetch.
  */
 export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> {
   if (changesSnapshot(event.action)) {
@@ -57,6 +79,11 @@ export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> 
       source: event.source ?? (event.actor.type === "user" ? "api" : event.actor.type),
     })
     .execute();
+  afterCommit(tx, {
+    channel: "live",
+    organizationId: event.organizationId,
+    message: { topics: liveTopicsOf(event.entityType), propertyId: event.propertyId, at: event.now.toISOString() },
+  });
 }
 
 /** The fields that differ between two presented records, as before/after halves. */

@@ -403,48 +403,64 @@ describe("remote release", () => {
   });
 });
 
+/** Opens the live stream with a session cookie; `arrived` resolves once a message satisfies `until`. */
+async function openLive(cookie: string, until: (m: LiveMessage) => boolean) {
+  const controller = new AbortController();
+  const res = await fetch(`${server.url}/api/v1/live`, { headers: { cookie }, signal: controller.signal });
+  const messages: LiveMessage[] = [];
+  const arrived = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body ?? []) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      for (const line of buffer.split("\n")) {
+        if (line.startsWith("data: ")) {
+          messages.push(JSON.parse(line.slice(6)) as LiveMessage);
+        }
+      }
+      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+      if (messages.some(until)) {
+        return;
+      }
+    }
+  })();
+  return { res, messages, arrived, close: () => controller.abort() };
+}
+
 describe("GET /api/v1/live", () => {
   it("tells a dashboard that custody changed at a property it may read, and nothing of others", async () => {
     const here = await enrolledCabinet();
     const there = await enrolledCabinet(otherProperty.id);
     const tech = await factory.user("technician", { type: "property", id: property.id });
     const techClient = await server.client().login(tech.email, tech.password);
-    const controller = new AbortController();
-    const res = await fetch(`${server.url}/api/v1/live`, {
-      headers: { cookie: techClient.cookie ?? "" },
-      signal: controller.signal,
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const messages: LiveMessage[] = [];
-    const arrived = (async () => {
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for await (const chunk of res.body ?? []) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        for (const line of buffer.split("\n")) {
-          if (line.startsWith("data: ")) {
-            messages.push(JSON.parse(line.slice(6)) as LiveMessage);
-          }
-        }
-        buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
-        if (messages.some((m) => m.propertyId === property.id)) {
-          return;
-        }
-      }
-    })();
+    const live = await openLive(techClient.cookie ?? "", (m) => m.propertyId === property.id);
+    expect(live.res.status).toBe(200);
+    expect(live.res.headers.get("content-type")).toContain("text/event-stream");
     try {
       // why: the other property's change is published first, so had it passed the filter it would be seen first
       there.device.record("key.taken", taken((await factory.key(otherProperty.id)).id, 1));
       await uploadOk(there.device);
       here.device.record("key.taken", taken((await factory.key(property.id)).id, 1));
       await uploadOk(here.device);
-      await arrived;
-      expect(messages).toEqual([
+      await live.arrived;
+      expect(live.messages).toEqual([
         { topics: ["checkouts", "keys", "cabinets", "events"], propertyId: property.id, at: expect.any(String) },
       ]);
     } finally {
-      controller.abort();
+      live.close();
+    }
+  });
+
+  it("tells a dashboard when a key is changed in the dashboard too, once per change", async () => {
+    const key = await factory.key(property.id);
+    const live = await openLive(admin.cookie ?? "", (m) => m.topics.includes("keys"));
+    try {
+      const renamed = await admin.patch(`/api/v1/keys/${key.id}`, { label: `Renamed ${key.label}` });
+      expect(renamed.status).toBe(200);
+      await live.arrived;
+      expect(live.messages).toEqual([{ topics: ["keys", "events"], propertyId: property.id, at: expect.any(String) }]);
+    } finally {
+      live.close();
     }
   });
 });

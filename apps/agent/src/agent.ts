@@ -323,7 +323,9 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   await engine.reconcileHooks();
   client.start();
 
+  const host = options.kioskHost ?? "127.0.0.1";
   const app = await buildKioskServer({
+    listenHost: host,
     kioskDist: options.kioskDist ?? DEFAULT_KIOSK_DIST,
     backend: {
       state: () => engine.state(),
@@ -332,7 +334,6 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       subscribe: (listener) => engine.subscribe(listener),
     },
   });
-  const host = options.kioskHost ?? "127.0.0.1";
   await app.listen({ port: options.kioskPort, host });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.kioskPort;

@@ -23,14 +23,55 @@ export interface KioskServerOptions {
   backend: KioskBackend;
   /** The kiosk's build (apps/kiosk/dist). */
   kioskDist: string;
+  /** The address the server listens on (127.0.0.1 when not given): requests must name it, or a loopback name. */
+  listenHost?: string;
+}
+
+const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
+
+/** The host name of a Host header, without the port and IPv6 brackets, lower case. */
+function hostNameOf(header: string | undefined): string {
+  const value = (header ?? "").trim().toLowerCase();
+  if (value.startsWith("[")) {
+    return value.slice(1, value.indexOf("]"));
+  }
+  return value.replace(/:\d+$/, "");
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Whether a request's Host header names this kiosk. why: the kiosk has no sign-in (the cabinet's own screen is its
+ * only user); a web page elsewhere that rebinds its DNS name to 127.0.0.1 must not drive the cabinet from the
+ * console's browser, and its requests carry that page's name, not ours.
+ */
+export function hostAllowed(header: string | undefined, listenHost: string): boolean {
+  const host = hostNameOf(header);
+  const bound = hostNameOf(listenHost);
+  if (isLoopback(host) || host === bound) {
+    return true;
+  }
+  // why: listening on every interface (a demo shown on a network), the kiosk cannot know the names it is reached by
+  return WILDCARDS.has(bound);
 }
 
 const MISSING_BUILD =
   "The kiosk has not been built yet. Run `npm run build` in the Keyward folder, then reload this page.\n";
 
 /** Builds the kiosk server (not yet listening). */
-export async function buildKioskServer({ backend, kioskDist }: KioskServerOptions): Promise<FastifyInstance> {
+export async function buildKioskServer({
+  backend,
+  kioskDist,
+  listenHost = "127.0.0.1",
+}: KioskServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  app.addHook("onRequest", async (request, reply) => {
+    if (!hostAllowed(request.headers.host, listenHost)) {
+      await reply.code(421).type("text/plain").send("This kiosk answers only at its own address.\n");
+    }
+  });
   const open = new Set<() => void>();
   app.addHook("onClose", async () => {
     for (const end of open) {

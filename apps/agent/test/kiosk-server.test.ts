@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KioskState } from "@keyward/contracts/kiosk";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildKioskServer, type KioskBackend } from "../src/kiosk-server.ts";
+import { buildKioskServer, hostAllowed, type KioskBackend } from "../src/kiosk-server.ts";
 import { startCabinet, type TestCabinet } from "./cabinet-factory.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -31,6 +31,27 @@ async function backendOf(simulated: boolean): Promise<{ cabinet: TestCabinet; ba
 }
 
 describe("the kiosk server", () => {
+  it("answers only requests that name its own address or a loopback name", async () => {
+    const { backend } = await backendOf(true);
+    const app = await buildKioskServer({ backend, kioskDist: join(tmpdir(), "no-such-kiosk-build") });
+    cleanups.push(() => app.close());
+    const at = (host: string) => app.inject({ method: "GET", url: "/api/kiosk/state", headers: { host } });
+    expect((await at("localhost:8081")).statusCode).toBe(200);
+    expect((await at("127.0.0.1:8081")).statusCode).toBe(200);
+    expect((await at("[::1]:8081")).statusCode).toBe(200);
+    const rebound = await at("attacker.example:8081");
+    expect(rebound.statusCode).toBe(421);
+    expect(rebound.body).toContain("only at its own address");
+  });
+
+  it("accepts the address it listens on, and any name when it listens on every interface", () => {
+    expect(hostAllowed("kiosk.lan:8081", "kiosk.lan")).toBe(true);
+    expect(hostAllowed("10.0.0.7:8081", "10.0.0.7")).toBe(true);
+    expect(hostAllowed("10.0.0.8:8081", "10.0.0.7")).toBe(false);
+    expect(hostAllowed("demo.example", "0.0.0.0")).toBe(true);
+    expect(hostAllowed(undefined, "127.0.0.1")).toBe(false);
+  });
+
   it("answers / with 503 and what to do when the kiosk is not built", async () => {
     const { backend } = await backendOf(true);
     const app = await buildKioskServer({ backend, kioskDist: join(tmpdir(), "no-such-kiosk-build") });

@@ -9,6 +9,13 @@ describe("loadConfig", () => {
     expect(config.logLevel).toBeUndefined();
     expect(config.sqliteFile).toMatch(/data\/keyward\.sqlite$/);
     expect(config.trustProxy).toBe(false);
+    expect(config.demoKioskPort).toBe(8081);
+  });
+
+  it("reads the demo's first kiosk port, 0 for free ports, and refuses a port that is not one", () => {
+    expect(loadConfig({ KEYWARD_DEMO_KIOSK_PORT: "9001" }).demoKioskPort).toBe(9001);
+    expect(loadConfig({ KEYWARD_DEMO_KIOSK_PORT: "0" }).demoKioskPort).toBe(0);
+    expect(() => loadConfig({ KEYWARD_DEMO_KIOSK_PORT: "70000" })).toThrow(/KEYWARD_DEMO_KIOSK_PORT/);
   });
 
   it("reads the proxies to trust as a hop count or a list, and refuses to trust every hop", () => {

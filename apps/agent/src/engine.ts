@@ -24,6 +24,7 @@ import {
   acceptedNext,
   type FactorKind,
   identify,
+  PIN_LOCKOUT_CLEAR,
   type PinLockoutState,
   type PresentedFactor,
   pinGate,
@@ -36,6 +37,33 @@ import type { Identity, Journal, JournalEvent, LocalChange } from "./journal.ts"
 import { type MessageCode, pinProblemSentence, say, unsupportedConditions } from "./messages.ts";
 import type { SimulatedDriver } from "./simulated-driver.ts";
 import type { SnapshotView, ViewKey } from "./snapshot.ts";
+
+/** The PIN credential an identification used, for its `cabinet.identified` event. */
+function pinIdentified(factors: readonly FactorKind[], pin: CheckedPin | null): { pinCredentialId?: string } {
+  return factors.includes("pin") && pin?.credentialId ? { pinCredentialId: pin.credentialId } : {};
+}
+
+/** A PIN credential as checked at the console, and its lockout before the try. */
+interface CheckedPin {
+  credentialId: string | null;
+  pinHash: string | null;
+  stored: PinLockoutState;
+  /** Whether the PIN was verified against the hash (not refused by the lockout, and a PIN is set). */
+  verified: boolean;
+}
+
+/**
+ * The stricter of two lockouts of one PIN: more failures wins, and for equal counts the later last failure.
+ * why: the journal counts this cabinet's tries, the snapshot the server's view of every cabinet's; neither may lift
+ * a pause or a lock the other holds
+ */
+function stricterLockout(a: PinLockoutState, b: PinLockoutState): PinLockoutState {
+  if (a.failures !== b.failures) {
+    return a.failures > b.failures ? a : b;
+  }
+  const at = (s: PinLockoutState) => Date.parse(s.lastFailureAt ?? "") || 0;
+  return at(b) > at(a) ? b : a;
+}
 
 /** How long a visit may sit without a touch before the cabinet ends it. */
 export const IDLE_TIMEOUT_SECONDS = 30;
@@ -705,44 +733,40 @@ export class Engine {
     await this.identifyWith(visit, [...visit.factors, factor], "pin", checked);
   }
 
+  /**
+   * A person's PIN lockout as this cabinet must apply it: the stricter of its journal's count for the PIN hash and the
+   * snapshot's, which holds the failures other cabinets reported for the same PIN.
+   */
+  private pinLockoutOf(personId: string): PinLockoutState {
+    const credential = this.view?.pinCredentialOf(personId);
+    if (!credential?.pinHash) {
+      return PIN_LOCKOUT_CLEAR;
+    }
+    const local = this.options.journal.pinLockout(credential.id, credential.pinHash);
+    return credential.pinLockout ? stricterLockout(local, credential.pinLockout) : local;
+  }
+
   /** Checks a PIN typed for a person, unless their lockout forbids a try now. */
-  private async checkPinOf(
-    personId: string,
-    pin: string,
-  ): Promise<{
-    factor: PresentedFactor;
-    pin: { credentialId: string | null; pinHash: string | null; stored: PinLockoutState };
-  }> {
+  private async checkPinOf(personId: string, pin: string): Promise<{ factor: PresentedFactor; pin: CheckedPin }> {
     const now = this.options.now();
     const credential = this.view?.pinCredentialOf(personId) ?? null;
-    const stored = credential?.pinHash
-      ? this.options.journal.pinLockout(credential.id, credential.pinHash)
-      : { failures: 0, lastFailureAt: null };
+    const pinHash = credential?.pinHash ?? null;
+    const stored = this.pinLockoutOf(personId);
     // why: a try the lockout refuses is never verified, so it neither counts nor costs a hash
-    const ok =
-      credential?.pinHash != null && pinGate(stored, now).gate === "ok"
-        ? await (this.options.verifyPin ?? verifyPin)(credential.pinHash, pin).catch(() => false)
-        : false;
+    const verified = pinHash !== null && pinGate(stored, now).gate === "ok";
+    const ok = verified ? await (this.options.verifyPin ?? verifyPin)(pinHash, pin).catch(() => false) : false;
     return {
       factor: { kind: "pin", ok, at: now },
-      pin: { credentialId: credential?.id ?? null, pinHash: credential?.pinHash ?? null, stored },
+      pin: { credentialId: credential?.id ?? null, pinHash, stored, verified },
     };
   }
 
   private identification(factors: readonly PresentedFactor[], stored?: PinLockoutState) {
-    const view = this.view;
-    const { journal } = this.options;
     return identify(
       {
-        factorPolicy: view?.body.cabinet.factorPolicy ?? "badge_pin",
+        factorPolicy: this.view?.body.cabinet.factorPolicy ?? "badge_pin",
         factors,
-        pinLockoutOf: (personId) => {
-          if (stored) {
-            return stored;
-          }
-          const c = view?.pinCredentialOf(personId);
-          return c?.pinHash ? journal.pinLockout(c.id, c.pinHash) : { failures: 0, lastFailureAt: null };
-        },
+        pinLockoutOf: (personId) => stored ?? this.pinLockoutOf(personId),
       },
       this.options.now(),
     );
@@ -752,7 +776,7 @@ export class Engine {
     visit: Visit,
     factors: PresentedFactor[],
     kind: FactorKind,
-    pin: { credentialId: string | null; pinHash: string | null; stored: PinLockoutState } | null,
+    pin: CheckedPin | null,
   ): Promise<void> {
     const decision = this.identification(factors, pin?.stored);
     const { journal } = this.options;
@@ -768,7 +792,10 @@ export class Engine {
         credentialId: pin?.credentialId ?? null,
         factor: kind,
         code,
-        ...(kind === "pin" && decision.pinLockout ? { pinFailures: decision.pinLockout.failures } : {}),
+        // why: only a PIN checked against its hash is a failure; the server counts these across cabinets
+        ...(kind === "pin" && pin?.verified && decision.pinLockout
+          ? { pinFailures: decision.pinLockout.failures }
+          : {}),
       });
     switch (decision.outcome) {
       case "need_factor":
@@ -792,6 +819,7 @@ export class Engine {
           visitId: visit.id,
           personId: decision.personId,
           factors: decision.factors,
+          ...pinIdentified(decision.factors, pin),
         });
         if (await this.refuseExpiredTake(visit)) {
           return;
@@ -1251,7 +1279,7 @@ export class Engine {
     w: WitnessCheck,
     factors: PresentedFactor[],
     kind: FactorKind,
-    pin: { credentialId: string | null; pinHash: string | null; stored: PinLockoutState } | null,
+    pin: CheckedPin | null,
   ): Promise<void> {
     const decision = this.identification(factors, pin?.stored);
     if (pin?.credentialId && pin.pinHash && decision.pinLockout) {
@@ -1266,7 +1294,10 @@ export class Engine {
         credentialId: pin?.credentialId ?? null,
         factor: kind,
         code,
-        ...(kind === "pin" && decision.pinLockout ? { pinFailures: decision.pinLockout.failures } : {}),
+        // why: only a PIN checked against its hash is a failure; the server counts these across cabinets
+        ...(kind === "pin" && pin?.verified && decision.pinLockout
+          ? { pinFailures: decision.pinLockout.failures }
+          : {}),
       });
     switch (decision.outcome) {
       case "need_factor":
@@ -1292,6 +1323,13 @@ export class Engine {
         await this.beepRefuse(explainDenial(decision.denial, lang));
         return;
       case "identified":
+        // why: the witness's matching PIN clears their count here; the server clears it for the other cabinets
+        this.append("cabinet.identified", {
+          visitId: visit.id,
+          personId: decision.personId,
+          factors: decision.factors,
+          ...pinIdentified(decision.factors, pin),
+        });
         break;
     }
     const witnessId = decision.personId;

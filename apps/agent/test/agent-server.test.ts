@@ -20,6 +20,8 @@ const BADGE = "B7731";
 interface World {
   server: TestServer;
   admin: ApiClient;
+  factory: Factory;
+  propertyId: string;
   cabinetId: string;
   personId: string;
   keys: { id: string; tagCode: string; hook: number }[];
@@ -76,7 +78,18 @@ async function setUp(keyCount = 3): Promise<World> {
   expect(enrolled.cabinetId).toBe(cabinet.id);
   const agent = await startAgent({ dataDir, kioskPort: 0, logger: quietLogger });
   await agent.waitForSnapshot();
-  world = { server, admin, cabinetId: cabinet.id, personId: person.id, keys, reasonId: reason.id, dataDir, agent };
+  world = {
+    server,
+    admin,
+    factory: f,
+    propertyId: property.id,
+    cabinetId: cabinet.id,
+    personId: person.id,
+    keys,
+    reasonId: reason.id,
+    dataDir,
+    agent,
+  };
   return world;
 }
 
@@ -283,6 +296,41 @@ describe("the agent with a real server", () => {
     const state = await w.agent.simulate({ type: "badge", number: BADGE });
     expect(state.screen.name).toBe("denied");
     expect(state.feedback?.tone).toBe("refuse");
+  });
+
+  it("makes a person wait at a second cabinet after five wrong PINs at the first", async () => {
+    const w = await setUp(1);
+    const second = await w.factory.cabinet(w.propertyId, { hooksPerModule: 10 });
+    const code = await w.admin.post<{ code: string }>(`/api/v1/cabinets/${second.id}/enrollment-codes`);
+    const dataDir = mkdtempSync(join(tmpdir(), "keyward-agent-e2e-"));
+    await enrollAgent({ serverUrl: w.server.url, code: code.body.code, dataDir });
+    const b = await startAgent({ dataDir, kioskPort: 0, logger: quietLogger });
+    try {
+      await b.waitForSnapshot();
+      await w.agent.simulate({ type: "badge", number: BADGE });
+      for (let i = 0; i < 5; i += 1) {
+        await w.agent.act({ type: "pin", pin: "000000" });
+      }
+      expect(w.agent.state().screen).toMatchObject({ name: "identify", waitSeconds: 30 });
+      await w.agent.syncNow();
+      const { version } = await w.server.services.db
+        .selectFrom("snapshot_versions")
+        .select("version")
+        .where("property_id", "=", w.propertyId)
+        .executeTakeFirstOrThrow();
+      await b.waitForSnapshot(Number(version));
+
+      const named = await b.simulate({ type: "badge", number: BADGE });
+      expect(named.screen.name).toBe("identify");
+      const waitSeconds = named.screen.name === "identify" ? named.screen.waitSeconds : null;
+      expect(waitSeconds).toBeGreaterThan(0);
+      expect(waitSeconds).toBeLessThanOrEqual(30);
+      const failures = b.journal.eventsFrom(1, 100).filter((e) => e.type === "cabinet.identification_failed");
+      expect(failures.at(-1)?.data).toMatchObject({ code: "pin_wait", personId: w.personId });
+    } finally {
+      await b.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("keeps working offline: 200 transactions, then every event arrives once and in order and the board is right", {

@@ -39,6 +39,8 @@ export interface PersonSpec {
   keysOut?: string[];
   /** Overrides of the person's access profile; `null` gives them none. */
   profile?: Partial<PolicyProfile> | null;
+  /** The PIN's lockout as the server holds it from other cabinets' reports (in the snapshot's PIN credential). */
+  pinLockout?: { failures: number; lastFailureAt: string | null };
 }
 
 export interface KeySpec {
@@ -124,6 +126,7 @@ export async function snapshotBody(spec: CabinetSpec): Promise<SnapshotBody> {
         badgeDigest: null,
         pinHash: await hash(p.pin, PIN_COST),
         fingerprintRef: null,
+        ...(p.pinLockout ? { pinLockout: p.pinLockout } : {}),
       });
     }
     if (p.finger) {

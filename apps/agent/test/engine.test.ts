@@ -232,6 +232,65 @@ describe("identification", () => {
     ).toMatchObject({ failures: 10 });
   });
 
+  it("waits here after five wrong PINs reported by other cabinets, then clears the count on the right PIN", async () => {
+    const tenSecondsAgo = new Date(new Clock().ms - 10_000).toISOString();
+    const c = await cabinet({ people: [{ ...ana, pinLockout: { failures: 5, lastFailureAt: tenSecondsAgo } }] });
+    const named = screenOf(await c.sim({ type: "badge", number: "1001" }), "identify");
+    expect(named.waitSeconds).toBe(20);
+
+    c.clock.advance(21);
+    await c.sim({ type: "badge", number: "1001" });
+    const sixth = screenOf(await c.act({ type: "pin", pin: "0000" }), "identify");
+    expect(sixth.waitSeconds).toBe(30);
+    expect(c.events("cabinet.identification_failed").at(-1)?.data).toMatchObject({
+      credentialId: "pin-ana",
+      code: "pin_wait",
+      pinFailures: 6,
+    });
+    const refused = screenOf(await c.act({ type: "pin", pin: "4821" }), "identify");
+    expect(refused.waitSeconds).toBe(30);
+    // why: a try refused during the pause is not a failure, so it carries no count for the server to take up
+    const failed = c.events("cabinet.identification_failed").at(-1)?.data;
+    expect(failed).toMatchObject({ factor: "pin", code: "pin_wait", credentialId: "pin-ana" });
+    expect(failed).not.toHaveProperty("pinFailures");
+
+    c.clock.advance(31);
+    screenOf(await c.act({ type: "pin", pin: "4821" }), "choose_keys");
+    expect(c.events("cabinet.identified").at(-1)?.data).toMatchObject({
+      personId: "ana",
+      factors: ["badge", "pin"],
+      pinCredentialId: "pin-ana",
+    });
+    const pinHash = c.body.credentials.find((x) => x.id === "pin-ana")?.pinHash ?? "";
+    expect(c.journal.pinLockout("pin-ana", pinHash)).toEqual({ failures: 0, lastFailureAt: null });
+  });
+
+  it("is locked here after ten wrong PINs reported by other cabinets", async () => {
+    const lastWeek = new Date(new Clock().ms - 7 * 86_400_000).toISOString();
+    const c = await cabinet({ people: [{ ...ana, pinLockout: { failures: 10, lastFailureAt: lastWeek } }] });
+    const locked = screenOf(await c.sim({ type: "badge", number: "1001" }), "denied");
+    expect(locked.code).toBe("pin_locked");
+    expect(c.events("cabinet.identified")).toHaveLength(0);
+  });
+
+  it("adds this cabinet's wrong PINs to those reported elsewhere, and keeps its own count when it is higher", async () => {
+    const oneHourAgo = new Date(new Clock().ms - 3_600_000).toISOString();
+    const c = await cabinet({ people: [{ ...ana, pinLockout: { failures: 3, lastFailureAt: oneHourAgo } }, ben] });
+    await c.sim({ type: "badge", number: "1001" });
+    const first = await c.act({ type: "pin", pin: "0000" });
+    expect(first.feedback?.message).toContain("1 try left");
+    const waiting = screenOf(await c.act({ type: "pin", pin: "0000" }), "identify");
+    expect(waiting.waitSeconds).toBe(30);
+    expect(c.events("cabinet.identification_failed").map((e) => e.data.pinFailures)).toEqual([4, 5]);
+
+    // Ben's snapshot says 2, but this cabinet has counted 7 of his: the seventh's pause holds.
+    const benPin = c.body.credentials.find((x) => x.id === "pin-ben")?.pinHash ?? "";
+    c.journal.savePinLockout("pin-ben", benPin, { failures: 7, lastFailureAt: c.clock.now().toISOString() });
+    await c.act({ type: "cancel" });
+    const ben7 = screenOf(await c.sim({ type: "badge", number: "1002" }), "identify");
+    expect(ben7.waitSeconds).toBe(30);
+  });
+
   it("a new PIN starts with a clean count", async () => {
     const c = await cabinet();
     await c.sim({ type: "badge", number: "1001" });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   type CabinetSpec,
   type KeySpec,
+  MONDAY_MORNING,
   type PersonSpec,
   REASON_ID,
   startCabinet,
@@ -73,6 +74,29 @@ describe("a witness for dual custody", () => {
     await c.sim({ type: "lift", hook: 1 });
     const [taken] = c.events("key.taken");
     expect(taken?.data).toMatchObject({ personId: "ana", keyId: "k101", authorized: true, witnessPersonId: "ben" });
+  });
+
+  it("holds a witness's PIN lock reported by other cabinets, and reports a witness's right PIN", async () => {
+    const lastWeek = new Date(MONDAY_MORNING - 7 * 86_400_000).toISOString();
+    const lockedBen = { ...ben, pinLockout: { failures: 10, lastFailureAt: lastWeek } };
+    const c = await cabinet({ people: [ana, lockedBen, cleo] });
+    await untilWitness(c);
+    const locked = await c.sim({ type: "badge", number: "1002" });
+    expect(screenOf(locked, "witness").needs).toEqual(["badge"]);
+    expect(locked.feedback).toMatchObject({
+      tone: "refuse",
+      message: "Your PIN is locked — ask your manager to reset it.",
+    });
+    expect(c.events("door.released")).toHaveLength(0);
+
+    const d = await cabinet();
+    await untilWitness(d);
+    screenOf(await witness(d, ben), "take");
+    expect(d.events("cabinet.identified").at(-1)?.data).toMatchObject({
+      personId: "ben",
+      factors: ["badge", "pin"],
+      pinCredentialId: "pin-ben",
+    });
   });
 
   it("refuses the person taking as their own witness, and keeps asking", async () => {

@@ -600,6 +600,142 @@ describe("POST /api/v1/agent/events", () => {
   });
 });
 
+describe("a PIN's lockout shared by the cabinets", () => {
+  /** A person with a PIN set, assigned at every property given; answers the PIN credential's id. */
+  async function personWithPin(propertyIds: string[]): Promise<{ personId: string; credentialId: string }> {
+    const person = await factory.person({ homePropertyId: propertyIds[0] });
+    for (const propertyId of propertyIds) {
+      const profile = await factory.accessProfile(propertyId);
+      const res = await admin.post("/api/v1/profile-assignments", {
+        propertyId,
+        personId: person.id,
+        accessProfileId: profile.id,
+      });
+      expect(res.status).toBe(201);
+    }
+    const issued = await admin.post<{ credential: { id: string }; activationCode: string }>(
+      `/api/v1/people/${person.id}/credentials`,
+      { kind: "pin" },
+    );
+    const set = await server.client().post("/api/v1/pin-activations", {
+      credentialId: issued.body.credential.id,
+      activationCode: issued.body.activationCode,
+      pin: "480151",
+    });
+    expect(set.status).toBe(200);
+    return { personId: person.id, credentialId: issued.body.credential.id };
+  }
+
+  function failed(personId: string, credentialId: string, pinFailures?: number) {
+    return {
+      visitId: "visit-1",
+      personId,
+      credentialId,
+      factor: "pin",
+      code: "pin_incorrect",
+      ...(pinFailures === undefined ? {} : { pinFailures }),
+    };
+  }
+
+  function identified(personId: string, credentialId: string) {
+    return { visitId: "visit-2", personId, factors: ["badge", "pin"], pinCredentialId: credentialId };
+  }
+
+  /** The PIN's lockout in a device's verified snapshot, and that snapshot's version. */
+  async function lockoutSeenBy(device: TestDevice, credentialId: string) {
+    const body = await device.verifiedSnapshot();
+    return { version: body.version, pinLockout: body.credentials.find((c) => c.id === credentialId)?.pinLockout };
+  }
+
+  const at = (ms: number) => new Date(server.clock.ms + ms);
+
+  it("keeps the highest count two cabinets report and the latest failure, and a later right PIN clears it", async () => {
+    const home = await factory.property();
+    const other = await factory.property();
+    const { device: a } = await enrolledCabinet(home.id);
+    const { device: b } = await enrolledCabinet(home.id);
+    const { device: c } = await enrolledCabinet(other.id);
+    const { personId, credentialId } = await personWithPin([home.id, other.id]);
+    const before = await lockoutSeenBy(b, credentialId);
+    expect(before.pinLockout).toEqual({ failures: 0, lastFailureAt: null });
+    const elsewhere = await lockoutSeenBy(c, credentialId);
+
+    for (const n of [1, 2, 3]) {
+      a.record("cabinet.identification_failed", failed(personId, credentialId, n), at(n * 1000));
+    }
+    // A refused try during a pause names no count: it is no failure.
+    a.record("cabinet.identification_failed", { ...failed(personId, credentialId), code: "pin_wait" }, at(4000));
+    expect((await a.upload()).status).toBe(200);
+    const afterA = await lockoutSeenBy(b, credentialId);
+    expect(afterA.pinLockout).toEqual({ failures: 3, lastFailureAt: at(3000).toISOString() });
+    expect(afterA.version).toBeGreaterThan(before.version);
+    // The person's other property hears of it too.
+    const atOther = await lockoutSeenBy(c, credentialId);
+    expect(atOther.pinLockout).toEqual(afterA.pinLockout);
+    expect(atOther.version).toBeGreaterThan(elsewhere.version);
+
+    // B, which had not heard, counts its own: a lower count keeps the higher one, and its failure is the latest.
+    b.record("cabinet.identification_failed", failed(personId, credentialId, 2), at(5000));
+    expect((await b.upload()).status).toBe(200);
+    expect((await lockoutSeenBy(a, credentialId)).pinLockout).toEqual({
+      failures: 3,
+      lastFailureAt: at(5000).toISOString(),
+    });
+    b.record("cabinet.identification_failed", failed(personId, credentialId, 5), at(6000));
+    expect((await b.upload()).status).toBe(200);
+    const five = await lockoutSeenBy(a, credentialId);
+    expect(five.pinLockout).toEqual({ failures: 5, lastFailureAt: at(6000).toISOString() });
+
+    // A right PIN at A before B's last failure clears nothing; one after it clears the count everywhere.
+    a.record("cabinet.identified", identified(personId, credentialId), at(5500));
+    expect((await a.upload()).status).toBe(200);
+    const early = await lockoutSeenBy(b, credentialId);
+    expect(early).toEqual(five);
+    a.record("cabinet.identified", identified(personId, credentialId), at(7000));
+    expect((await a.upload()).status).toBe(200);
+    const cleared = await lockoutSeenBy(b, credentialId);
+    expect(cleared.pinLockout).toEqual({ failures: 0, lastFailureAt: null });
+    expect(cleared.version).toBeGreaterThan(five.version);
+    // A right PIN with nothing to clear changes no snapshot.
+    a.record("cabinet.identified", identified(personId, credentialId), at(8000));
+    expect((await a.upload()).status).toBe(200);
+    expect((await lockoutSeenBy(b, credentialId)).version).toBe(cleared.version);
+  });
+
+  it("is cleared by a manager's reset, and failures journalled before it no longer count", async () => {
+    const home = await factory.property();
+    const { device: a } = await enrolledCabinet(home.id);
+    const { device: b } = await enrolledCabinet(home.id);
+    const { personId, credentialId } = await personWithPin([home.id]);
+    const start = server.clock.ms;
+    for (let n = 1; n <= 10; n += 1) {
+      a.record("cabinet.identification_failed", failed(personId, credentialId, n), new Date(start + n * 1000));
+    }
+    expect((await a.upload()).status).toBe(200);
+    const locked = await lockoutSeenBy(b, credentialId);
+    expect(locked.pinLockout).toMatchObject({ failures: 10 });
+
+    server.clock.advance(60_000);
+    const reset = await admin.post(`/api/v1/credentials/${credentialId}/reset-pin`);
+    expect(reset.status).toBe(200);
+    const afterReset = await lockoutSeenBy(b, credentialId);
+    expect(afterReset.pinLockout).toEqual({ failures: 0, lastFailureAt: null });
+    expect(afterReset.version).toBeGreaterThan(locked.version);
+
+    // B was offline: its failures of the old PIN arrive after the reset and must not lock the new one.
+    b.record("cabinet.identification_failed", failed(personId, credentialId, 6), new Date(start + 30_000));
+    expect((await b.upload()).status).toBe(200);
+    const late = await lockoutSeenBy(a, credentialId);
+    expect(late).toEqual(afterReset);
+    const row = await server.services.db
+      .selectFrom("credentials")
+      .select(["pin_failures", "pin_last_failure_at"])
+      .where("id", "=", credentialId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ pin_failures: 0, pin_last_failure_at: null });
+  });
+});
+
 describe("POST /api/v1/agent/pin-activations", () => {
   /** A person with a PIN credential waiting for its PIN, assigned at `propertyId` (unless `assigned` is false). */
   async function pendingPin(propertyId: string, assigned = true): Promise<{ credentialId: string; code: string }> {

@@ -97,6 +97,14 @@ export const SnapshotCredential = z.object({
   pinHash: z.string().nullable(),
   /** The reader's enrolment reference for a fingerprint (templates never leave the reader). */
   fingerprintRef: z.string().nullable(),
+  /**
+   * A PIN's lockout as the server holds it from every cabinet's reports: consecutive failures and when the last one
+   * happened. The agent uses the stricter of this and its own count for the same PIN hash. Absent from other kinds.
+   */
+  pinLockout: z
+    .object({ failures: z.number().int().min(0), lastFailureAt: Timestamp.nullable() })
+    .nullable()
+    .optional(),
 });
 export type SnapshotCredential = z.infer<typeof SnapshotCredential>;
 
@@ -247,7 +255,13 @@ export const CabinetEventData = {
   "cabinet.agent_started": z.object({ agentVersion: z.string(), snapshotVersion: z.number().int().nullable() }),
   "cabinet.snapshot_applied": z.object({ version: z.number().int() }),
   "cabinet.snapshot_expired": z.object({ version: z.number().int().nullable(), ageMinutes: z.number().int() }),
-  "cabinet.identified": z.object({ visitId: z.string(), personId: Id, factors: Factors }),
+  "cabinet.identified": z.object({
+    visitId: z.string(),
+    personId: Id,
+    factors: Factors,
+    /** The PIN credential that matched, when a PIN was among the factors: its lockout count starts again. */
+    pinCredentialId: Id.optional(),
+  }),
   "cabinet.identification_failed": z.object({
     visitId: Visit,
     personId: Id.nullable(),

@@ -442,6 +442,14 @@ async function initial(db: AnyDb, dialect: Dialect): Promise<void> {
 async function cabinets(db: AnyDb, dialect: Dialect): Promise<void> {
   const t = types(dialect);
 
+  // why: a PIN's lockout as its cabinets report it (the highest count of consecutive failures, the latest failure),
+  // carried in every snapshot so that wrong PINs at one cabinet count at the others of the person's properties
+  await db.schema
+    .alterTable("credentials")
+    .addColumn("pin_failures", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema.alterTable("credentials").addColumn("pin_last_failure_at", t.ts).execute();
+
   await db.schema
     .createTable("server_keys")
     .addColumn("id", "text", (c) => c.primaryKey())

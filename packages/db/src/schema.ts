@@ -143,6 +143,10 @@ export interface CredentialTable extends Audited {
   consent_at: Ts | null;
   consent_text: string | null;
   status: string;
+  /** A PIN's consecutive failures as its cabinets reported them (0 for other kinds, and after a reset or a new PIN). */
+  pin_failures: Generated<number>;
+  /** When the last of those failures happened; null with no failures. */
+  pin_last_failure_at: Ts | null;
 }
 
 export interface UserTable extends Audited {

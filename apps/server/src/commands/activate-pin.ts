@@ -89,7 +89,15 @@ export async function activatePin(
     // why: the code is single-use — clearing it in the same statement that stores the PIN
     await tx
       .updateTable("credentials")
-      .set({ pin_hash: pinHash, pin_activation_hash: null, pin_activation_expires_at: null, updated_at: iso })
+      .set({
+        pin_hash: pinHash,
+        pin_activation_hash: null,
+        pin_activation_expires_at: null,
+        // why: a new PIN starts with a clean count, as it does in each cabinet's journal
+        pin_failures: 0,
+        pin_last_failure_at: null,
+        updated_at: iso,
+      })
       .where("id", "=", credential.id)
       .execute();
     await clearAttempts(tx, throttleKey);

@@ -105,7 +105,16 @@ export async function buildSnapshot(
       ? []
       : await db
           .selectFrom("credentials")
-          .select(["id", "person_id", "kind", "badge_number", "pin_hash", "fingerprint_ref"])
+          .select([
+            "id",
+            "person_id",
+            "kind",
+            "badge_number",
+            "pin_hash",
+            "fingerprint_ref",
+            "pin_failures",
+            "pin_last_failure_at",
+          ])
           .where("organization_id", "=", organizationId)
           .where("person_id", "in", personIds)
           .where("status", "=", "active")
@@ -218,6 +227,9 @@ export async function buildSnapshot(
       badgeDigest: c.kind === "badge" && c.badge_number ? sha256Hex(`${badgeSalt}:${c.badge_number}`) : null,
       pinHash: c.kind === "pin" ? c.pin_hash : null,
       fingerprintRef: c.kind === "fingerprint" ? c.fingerprint_ref : null,
+      ...(c.kind === "pin"
+        ? { pinLockout: { failures: Number(c.pin_failures), lastFailureAt: c.pin_last_failure_at } }
+        : {}),
     })),
     // why: exactly the domain's PolicyGrant shape, so the agent hands them to decideCheckout untouched
     grants: grantRows.map((g) => ({

@@ -79,6 +79,60 @@ interface PlannedCheckout extends Insertable<CheckoutTable> {
   id: string;
 }
 
+/** One report of a PIN's lockout in the batch: a verified wrong PIN with the count after it, or a matching PIN. */
+type PinReport = { credentialId: string; at: string } & ({ failures: number } | { failures: null });
+
+/** A PIN credential's lockout as stored, and as the batch leaves it. */
+interface PinLockoutRow {
+  personId: string;
+  failures: number;
+  lastFailureAt: string | null;
+  stored: { failures: number; lastFailureAt: string | null };
+  /** When a manager last reset the PIN or its owner last set one: reports of earlier events concern the old PIN. */
+  pinChangedAt: string | null;
+}
+
+/** The PIN lockout reports among the batch's events, in order. */
+function pinReportsOf(events: readonly UploadedEvent[], data: readonly Record<string, unknown>[]): PinReport[] {
+  const reports: PinReport[] = [];
+  events.forEach((e, i) => {
+    const at = new Date(e.occurredAt).toISOString();
+    if (e.type === "cabinet.identification_failed") {
+      const d = data[i] as Data<"cabinet.identification_failed">;
+      // why: the agent names the count only after a PIN it verified; a try refused during the pause is no failure
+      if (d.factor === "pin" && d.credentialId && d.pinFailures !== undefined && d.pinFailures > 0) {
+        reports.push({ credentialId: d.credentialId, at, failures: d.pinFailures });
+      }
+    } else if (e.type === "cabinet.identified") {
+      const d = data[i] as Data<"cabinet.identified">;
+      if (d.pinCredentialId) {
+        reports.push({ credentialId: d.pinCredentialId, at, failures: null });
+      }
+    }
+  });
+  return reports;
+}
+
+/**
+ * Replays the batch's reports on the stored lockouts. Cabinets report independently and their uploads interleave, so
+ * a failure keeps the highest count reported and the latest failure; a success clears only failures before it.
+ */
+function applyPinReports(lockouts: ReadonlyMap<string, PinLockoutRow>, reports: readonly PinReport[]): void {
+  for (const r of reports) {
+    const row = lockouts.get(r.credentialId);
+    if (!row || (row.pinChangedAt !== null && r.at <= row.pinChangedAt)) {
+      continue;
+    }
+    if (r.failures !== null) {
+      row.failures = Math.max(row.failures, r.failures);
+      row.lastFailureAt = row.lastFailureAt === null || r.at > row.lastFailureAt ? r.at : row.lastFailureAt;
+    } else if (row.lastFailureAt === null || r.at > row.lastFailureAt) {
+      row.failures = 0;
+      row.lastFailureAt = null;
+    }
+  }
+}
+
 /**
  * @param events consecutive, internally checked (`checkBatch`), signed by the device; `data` already validated.
  * @throws chain_fork, sequence_gap, device_retired.
@@ -205,6 +259,37 @@ export async function ingestEvents(
       .execute()) {
       reasons.add(r.id);
     }
+  }
+  const pinReports = pinReportsOf(fresh, freshData);
+  const lockouts = new Map<string, PinLockoutRow>();
+  const pinIds = [...new Set(pinReports.map((r) => r.credentialId))].sort();
+  if (pinIds.length > 0) {
+    let rows = tx
+      .selectFrom("credentials")
+      .select(["id", "person_id", "pin_failures", "pin_last_failure_at"])
+      .where("organization_id", "=", org)
+      .where("kind", "=", "pin")
+      .where("id", "in", pinIds)
+      .orderBy("id");
+    if (dialect === "postgres") {
+      // why: two cabinets' uploads about one PIN must not both read the old count and overwrite each other
+      rows = rows.forUpdate();
+    }
+    const changes = await tx
+      .selectFrom("events")
+      .select(["entity_id", (eb) => eb.fn.max("occurred_at").as("changedAt")])
+      .where("organization_id", "=", org)
+      .where("entity_type", "=", "credential")
+      .where("entity_id", "in", pinIds)
+      .where("action", "in", ["credential.pin_reset", "credential.pin_set"])
+      .groupBy("entity_id")
+      .execute();
+    const changedAt = new Map(changes.map((c) => [c.entity_id, new Date(c.changedAt).toISOString()]));
+    for (const c of await rows.execute()) {
+      const stored = { failures: Number(c.pin_failures), lastFailureAt: c.pin_last_failure_at };
+      lockouts.set(c.id, { personId: c.person_id, ...stored, stored, pinChangedAt: changedAt.get(c.id) ?? null });
+    }
+    applyPinReports(lockouts, pinReports);
   }
   /** The open checkout of each key, as stored before this batch: id only. */
   const openStored = new Map<string, string>();
@@ -518,16 +603,31 @@ export async function ingestEvents(
     .where("id", "=", device.id)
     .execute();
 
+  const lockedOut: string[] = [];
+  for (const [id, row] of lockouts) {
+    if (row.failures === row.stored.failures && row.lastFailureAt === row.stored.lastFailureAt) {
+      continue;
+    }
+    await tx
+      .updateTable("credentials")
+      .set({ pin_failures: row.failures, pin_last_failure_at: row.lastFailureAt })
+      .where("organization_id", "=", org)
+      .where("id", "=", id)
+      .execute();
+    lockedOut.push(row.personId);
+  }
+
   const custody = keyFinal.size > 0;
-  if (custody) {
+  if (custody || lockedOut.length > 0) {
     // why: the keys are this property's; and each holder's keys out (anywhere in the organization, for the keys-out
-    // limit) are in the snapshot of every property where that holder has an assignment, so those move too
+    // limit) are in the snapshot of every property where that holder has an assignment, so those move too. A PIN's
+    // lockout is in the snapshot of every property where its owner has one, so that the next cabinet counts it.
     const custodians = [
       ...planned.filter((c) => inserted.has(c.id)).map((c) => c.person_id),
       ...closes.map((c) => holders.get(c.id)),
     ].filter((id): id is string => typeof id === "string");
-    const reach = await lockPeopleReach(tx, org, custodians);
-    await bumpSnapshotVersions(tx, org, [device.propertyId, ...reach], now);
+    const reach = await lockPeopleReach(tx, org, [...custodians, ...lockedOut]);
+    await bumpSnapshotVersions(tx, org, custody ? [device.propertyId, ...reach] : reach, now);
   }
   const topics: LiveTopic[] = custody ? ["checkouts", "keys", "cabinets", "events"] : ["cabinets", "events"];
   afterCommit(tx, {

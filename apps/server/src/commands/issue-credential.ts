@@ -188,6 +188,9 @@ export async function resetPin(ctx: CommandContext, credentialId: string): Promi
     pin_hash: null,
     pin_activation_hash: await hashSecret(code),
     pin_activation_expires_at: expires,
+    // why: a manager's reset is what unlocks a PIN; the next snapshot carries the clean count to every cabinet
+    pin_failures: 0,
+    pin_last_failure_at: null,
     updated_at: iso,
   };
   await ctx.tx.updateTable("credentials").set(changes).where("id", "=", credentialId).execute();

@@ -192,13 +192,24 @@ describe("enrolling one cabinet twice at once", () => {
   });
 });
 
-/** Ends this server's LISTEN connection from the database side, as a restart or failover would. */
+/**
+ * Ends this server's LISTEN connection from the database side, as a restart or failover would. why: after an earlier
+ * cut the listener reconnects with a delay; the connection to end may not be there yet, so wait for it (a few
+ * seconds at most) rather than race it.
+ */
 async function cutListener(): Promise<void> {
-  const cut = await sql<{ pid: number }>`select pg_terminate_backend(pid) as pid from pg_stat_activity
-    where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen %'`.execute(
-    server.services.db,
-  );
-  expect(cut.rows).toHaveLength(1);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const cut = await sql<{ pid: number }>`select pg_terminate_backend(pid) as pid from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen %'`.execute(
+      server.services.db,
+    );
+    if (cut.rows.length > 0 || Date.now() > deadline) {
+      expect(cut.rows).toHaveLength(1);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** The dashboard's live stream, as a list of messages and a way to await the next one. */

@@ -123,6 +123,29 @@ describe("key movements", () => {
     expect((await admin.get<Page>(`/api/v1/checkouts?status=open&keyId=${key.id}`)).body.items).toEqual([]);
   });
 
+  it("places a key returned to a hook the cabinet does not have in the cabinet on no hook, and says so", async () => {
+    const { cabinet, device } = await enrolledCabinet();
+    const key = await factory.key(property.id, { cabinetId: cabinet.id, hookNumber: 3 });
+    const kept = await factory.key(property.id, { cabinetId: cabinet.id, hookNumber: 4 });
+    const data = taken(key.id, 3);
+    device.record("key.taken", data);
+    await uploadOk(device);
+    // the cabinet has 10 hooks; hook 4 is one of them, hook 99 is not
+    device.record("key.returned", { visitId: "v2", keyId: key.id, hook: 99, personId: person.id });
+    await uploadOk(device);
+    expect(await keyRow(key.id)).toEqual({ status: "in", cabinet_id: cabinet.id, hook_number: null });
+    expect(await keyRow(kept.id)).toMatchObject({ cabinet_id: cabinet.id, hook_number: 4 });
+    const history = await admin.get<Page>(`/api/v1/checkouts?keyId=${key.id}`);
+    expect(history.body.items).toEqual([expect.objectContaining({ status: "returned", hookIn: null })]);
+    const event = await server.services.db
+      .selectFrom("events")
+      .select("after")
+      .where("action", "=", "key.returned")
+      .where("entity_id", "=", key.id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(event.after ?? "{}")).toMatchObject({ hook: 99, unknownHook: true, checkoutId: data.checkoutId });
+  });
+
   it("keeps the first checkout when a key is reported taken twice, and notes the conflict", async () => {
     const { cabinet, device } = await enrolledCabinet();
     const key = await factory.key(property.id, { cabinetId: cabinet.id, hookNumber: 1 });

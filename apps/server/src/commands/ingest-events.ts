@@ -221,10 +221,13 @@ export async function ingestEvents(
   });
   const cabinet = await tx
     .selectFrom("cabinets")
-    .select(["name"])
+    .select(["name", "modules", "hooks_per_module"])
     .where("organization_id", "=", org)
     .where("id", "=", device.cabinetId)
     .executeTakeFirstOrThrow();
+  // why: a hook number the cabinet does not have (a faulty reader, a misconfigured driver) must not place a key on it;
+  // the key is then in the cabinet on no known hook, and the event says so
+  const hookExists = (hook: number) => hook >= 1 && hook <= cabinet.modules * cabinet.hooks_per_module;
   const keys = new Map<string, KeyRow>();
   if (keyIds.size > 0) {
     // why: a cabinet hangs its own property's keys; an id of any other key is noted as unknown and touches nothing
@@ -426,16 +429,25 @@ export async function ingestEvents(
           notes[i] = { unknownKey: true };
           break;
         }
+        const hook = hookExists(d.hook) ? d.hook : null;
+        if (hook === null) {
+          notes[i] = { unknownHook: true };
+        }
         // why: a hook holds one key; whatever the server thought hung there has left it
         for (const [otherId, final] of keyFinal) {
-          if (otherId !== d.keyId && final.cabinet_id === device.cabinetId && final.hook_number === d.hook) {
+          if (
+            hook !== null &&
+            otherId !== d.keyId &&
+            final.cabinet_id === device.cabinetId &&
+            final.hook_number === hook
+          ) {
             keyFinal.set(otherId, { ...final, cabinet_id: null, hook_number: null });
           }
         }
-        keyFinal.set(d.keyId, { status: "in", cabinet_id: device.cabinetId, hook_number: d.hook });
+        keyFinal.set(d.keyId, { status: "in", cabinet_id: device.cabinetId, hook_number: hook });
         const current = open.get(d.keyId);
         if (!current) {
-          notes[i] = { noOpenCheckout: true };
+          notes[i] = { ...notes[i], noOpenCheckout: true };
           break;
         }
         const set = {
@@ -443,7 +455,7 @@ export async function ingestEvents(
           returned_at: at,
           returned_by: person(d.personId),
           return_cabinet_id: device.cabinetId,
-          hook_in: d.hook,
+          hook_in: hook,
           in_event_id: eventId,
           updated_at: iso,
         };
@@ -452,7 +464,7 @@ export async function ingestEvents(
         } else {
           closes.push({ id: current.id, keyId: d.keyId, set });
         }
-        notes[i] = { checkoutId: current.id };
+        notes[i] = { ...notes[i], checkoutId: current.id };
         open.delete(d.keyId);
         break;
       }

@@ -331,11 +331,13 @@ export async function ingestEvents(
   let lastEventAt = "";
   const person = (id: string | null | undefined) => (id && people.has(id) ? id : null);
 
+  /** Opens a checkout for a key that left this cabinet at `at`; `fields` are what differs between the ways out. */
   const openCheckout = (
     i: number,
     keyId: string,
     checkoutId: string,
-    fields: Omit<PlannedCheckout, "id" | "organization_id" | "property_id" | "key_id" | "unit_id" | "status">,
+    at: string,
+    fields: Pick<PlannedCheckout, "person_id" | "authorized" | "hook_out" | "reason_code_id" | "work_order" | "due_at">,
   ) => {
     const key = keys.get(keyId);
     if (!key) {
@@ -357,6 +359,16 @@ export async function ingestEvents(
       unit_id: key.unit_id,
       status: "open",
       ...fields,
+      cabinet_id: device.cabinetId,
+      out_at: at,
+      returned_at: null,
+      returned_by: null,
+      return_cabinet_id: null,
+      hook_in: null,
+      out_event_id: eventIds[i] as string,
+      in_event_id: null,
+      created_at: iso,
+      updated_at: iso,
     };
     planned.push(row);
     open.set(keyId, { id: checkoutId, planned: row });
@@ -377,23 +389,13 @@ export async function ingestEvents(
     switch (e.type) {
       case "key.taken": {
         const d = freshData[i] as Data<"key.taken">;
-        openCheckout(i, d.keyId, d.checkoutId, {
+        openCheckout(i, d.keyId, d.checkoutId, at, {
           person_id: person(d.personId),
           authorized: d.authorized ? 1 : 0,
-          cabinet_id: device.cabinetId,
           hook_out: d.hook,
           reason_code_id: d.reasonCodeId && reasons.has(d.reasonCodeId) ? d.reasonCodeId : null,
           work_order: d.workOrder,
-          out_at: at,
           due_at: d.dueAt ? new Date(d.dueAt).toISOString() : null,
-          returned_at: null,
-          returned_by: null,
-          return_cabinet_id: null,
-          hook_in: null,
-          out_event_id: eventId,
-          in_event_id: null,
-          created_at: iso,
-          updated_at: iso,
         });
         break;
       }
@@ -402,23 +404,13 @@ export async function ingestEvents(
         if (d.keyId) {
           // why: derived from (device, seq), so the checkout id is the same however often the event arrives
           const id = `u-${sha256Hex(`${device.id}:${e.seq}`).slice(0, 32)}`;
-          openCheckout(i, d.keyId, id, {
+          openCheckout(i, d.keyId, id, at, {
             person_id: null,
             authorized: 0,
-            cabinet_id: device.cabinetId,
             hook_out: d.hook,
             reason_code_id: null,
             work_order: null,
-            out_at: at,
             due_at: null,
-            returned_at: null,
-            returned_by: null,
-            return_cabinet_id: null,
-            hook_in: null,
-            out_event_id: eventId,
-            in_event_id: null,
-            created_at: iso,
-            updated_at: iso,
           });
         }
         break;

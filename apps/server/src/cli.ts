@@ -1,11 +1,15 @@
 /**
- * The `keyward` command: serve, migrate, init, demo, import, agent (and bench). Each subcommand has --help.
+ * The `keyward` command: serve, migrate, init, demo, import, backup, restore, agent (and bench). Each subcommand has
+ * --help.
  */
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { IMPORT_KINDS, type ImportKind } from "@keyward/contracts/auth";
+import { openDatabase } from "@keyward/db/connect";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { systemActor } from "./auth/actor.ts";
+import { backUpDatabase, describeSummary } from "./backup/back-up-database.ts";
+import { restoreDatabase } from "./backup/restore-database.ts";
 import { runImport } from "./commands/import-csv.ts";
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
 import { setUpOrganization, setupNeeded } from "./commands/set-up-organization.ts";
@@ -230,6 +234,46 @@ program
     } finally {
       await handle.close();
     }
+  });
+
+program
+  .command("backup")
+  .description("Write the whole database to FILE (gzip'd JSON lines) as one consistent snapshot")
+  .argument("<file>", "the backup file to write, e.g. keyward-2026-06-01.jsonl.gz")
+  .action(async (file: string) => {
+    const config = configFromEnvironment();
+    // why: a backup records the database as it is; migrating it first would change what is being backed up
+    const handle = openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile, poolSize: 2 });
+    try {
+      const summary = await backUpDatabase(handle, file, { now: new Date() });
+      process.stdout.write(`${describeSummary("Backed up", summary, `from ${handle.dialect} to ${file}`)}\n`);
+    } catch (error) {
+      await handle.close();
+      fail(describeError(error));
+    }
+    await handle.close();
+  });
+
+program
+  .command("restore")
+  .description(
+    "Restore a backup FILE into the configured database (DATABASE_URL or KEYWARD_DATA_DIR), which must be empty",
+  )
+  .argument("<file>", "a file written by keyward backup")
+  .action(async (file: string) => {
+    const config = configFromEnvironment();
+    // why: restore migrates the database itself, first to the backup's schema, then to this build's
+    const handle = openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile, poolSize: 2 });
+    try {
+      const summary = await restoreDatabase(handle, file);
+      process.stdout.write(
+        `${describeSummary("Restored", summary, `from ${file} into ${handle.dialect} (${handle.location})`)}\n`,
+      );
+    } catch (error) {
+      await handle.close();
+      fail(describeError(error));
+    }
+    await handle.close();
   });
 
 function portNumber(value: string): number {

@@ -45,7 +45,57 @@ const Env = z.object({
    * picks a free port).
    */
   KEYWARD_DEMO_KIOSK_PORT: z.coerce.number().int().min(0).max(65500).default(8081),
+  /**
+   * The audit log's signing key, as `keyward audit keygen` prints it (`PRIVATE+KEY+name+…`). Unset: the key is read
+   * from KEYWARD_AUDIT_KEY_FILE. Never stored in the database it protects.
+   */
+  KEYWARD_AUDIT_SIGNING_KEY: z
+    .string()
+    .startsWith("PRIVATE+KEY+", "must be a key as `keyward audit keygen` prints it")
+    .optional(),
+  /** File holding the signing key. Default `<data dir>/audit-signing.key`, created on first start when missing. */
+  KEYWARD_AUDIT_KEY_FILE: z.string().optional(),
+  /**
+   * File where the signer remembers the last checkpoint it signed per log, so it refuses to sign one inconsistent
+   * with it (a database rolled back). Default `<data dir>/audit-signer-state.json`. Keep it beside the key.
+   */
+  KEYWARD_AUDIT_STATE_FILE: z.string().optional(),
+  /** The logs' name in their checkpoints: `<this>/<organization id>`. */
+  KEYWARD_AUDIT_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/, "no spaces or '+'")
+    .default("keyward.local/audit"),
+  /** Further checkpoint verifier keys (comma-separated), e.g. a retired signing key's. */
+  KEYWARD_AUDIT_VERIFIER_KEYS: z.string().optional(),
+  /**
+   * Where checkpoints and event bundles are copied (comma-separated): a directory (a mounted drive) and/or
+   * `s3://bucket/prefix`. Unset: no offsite copy (the dashboard says so).
+   */
+  KEYWARD_AUDIT_OFFSITE: z.string().optional(),
+  /** Object Lock retention of offsite copies, in days (default 7 years). */
+  KEYWARD_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(2557),
+  /** S3 endpoint for a non-AWS store (Ceph, MinIO…); unset: AWS. */
+  KEYWARD_AUDIT_S3_ENDPOINT: z.string().url().optional(),
+  KEYWARD_AUDIT_S3_REGION: z.string().default("us-east-1"),
+  /** Credentials for the offsite bucket; unset: the AWS SDK's usual chain (AWS_* variables, profiles, roles). */
+  KEYWARD_AUDIT_S3_ACCESS_KEY_ID: z.string().optional(),
+  KEYWARD_AUDIT_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Hour of the day (UTC) when the scheduler verifies the audit trail. */
+  KEYWARD_AUDIT_VERIFY_HOUR: z.coerce.number().int().min(0).max(23).default(3),
 });
+
+/** How the audit trail is signed, copied and checked. */
+export interface AuditConfig {
+  signingKey: string | undefined;
+  keyFile: string;
+  stateFile: string;
+  originPrefix: string;
+  verifierKeys: string[];
+  offsite: string[];
+  retentionDays: number;
+  s3: { endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  verifyHourUtc: number;
+}
 
 export interface Config {
   port: number;
@@ -62,6 +112,14 @@ export interface Config {
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   /** `demo` only: the first demo kiosk's port. */
   demoKioskPort: number;
+  audit: AuditConfig;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 }
 
 /**
@@ -92,5 +150,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secureCookies: e.KEYWARD_SECURE_COOKIES === "true",
     logLevel: e.LOG_LEVEL,
     demoKioskPort: e.KEYWARD_DEMO_KIOSK_PORT,
+    audit: {
+      signingKey: e.KEYWARD_AUDIT_SIGNING_KEY,
+      keyFile: resolve(dataDir, e.KEYWARD_AUDIT_KEY_FILE ?? "audit-signing.key"),
+      stateFile: resolve(dataDir, e.KEYWARD_AUDIT_STATE_FILE ?? "audit-signer-state.json"),
+      originPrefix: e.KEYWARD_AUDIT_ORIGIN,
+      verifierKeys: list(e.KEYWARD_AUDIT_VERIFIER_KEYS),
+      offsite: list(e.KEYWARD_AUDIT_OFFSITE),
+      retentionDays: e.KEYWARD_AUDIT_RETENTION_DAYS,
+      s3: {
+        endpoint: e.KEYWARD_AUDIT_S3_ENDPOINT,
+        region: e.KEYWARD_AUDIT_S3_REGION,
+        accessKeyId: e.KEYWARD_AUDIT_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.KEYWARD_AUDIT_S3_SECRET_ACCESS_KEY,
+        // why: S3-compatible stores on a plain host name (Ceph, MinIO) address buckets by path
+        forcePathStyle: e.KEYWARD_AUDIT_S3_ENDPOINT !== undefined,
+      },
+      verifyHourUtc: e.KEYWARD_AUDIT_VERIFY_HOUR,
+    },
   };
 }

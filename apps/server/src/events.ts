@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import type { LiveTopic } from "@keyward/contracts/custody";
 import type { Executor } from "@keyward/db/connect";
 import type { EventAction } from "@keyward/domain/event-actions";
+import { canonicalJson } from "@keyward/domain/event-chain";
+import { queueForAudit } from "./audit/queue-for-audit.ts";
 import { bumpSnapshotVersions, changesSnapshot, snapshotReachOf } from "./cabinet/snapshot-version.ts";
 import { afterCommit } from "./live/after-commit.ts";
 
@@ -60,10 +62,11 @@ export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> 
   if (changesSnapshot(event.action)) {
     await bumpSnapshotVersions(tx, event.organizationId, await snapshotReachOf(tx, event), event.now);
   }
+  const id = randomUUID();
   await tx
     .insertInto("events")
     .values({
-      id: randomUUID(),
+      id,
       organization_id: event.organizationId,
       property_id: event.propertyId,
       occurred_at: event.now.toISOString(),
@@ -72,13 +75,15 @@ export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> 
       entity_id: event.entityId,
       actor_type: event.actor.type,
       actor_id: event.actor.id,
-      actor: JSON.stringify(event.actor),
-      before: event.before ? JSON.stringify(event.before) : null,
-      after: event.after ? JSON.stringify(event.after) : null,
+      // why: canonical (RFC 8785) text, because the audit log hashes it as stored (see audit/leaf.ts)
+      actor: canonicalJson(event.actor),
+      before: event.before ? canonicalJson(event.before) : null,
+      after: event.after ? canonicalJson(event.after) : null,
       // why: the seed, set-up and command-line imports act as the system or the CLI, never as "the API"
       source: event.source ?? (event.actor.type === "user" ? "api" : event.actor.type),
     })
     .execute();
+  await queueForAudit(tx, event.organizationId, [id]);
   afterCommit(tx, {
     channel: "live",
     organizationId: event.organizationId,

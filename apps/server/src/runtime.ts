@@ -1,10 +1,14 @@
 /** Starting and stopping a server process: configuration, database, migrations, HTTP. */
+import { existsSync } from "node:fs";
 import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
+import { startAuditWorker } from "./audit/audit-worker.ts";
+import { openOffsiteTarget } from "./audit/offsite/target.ts";
+import { loadAuditSigner, verifierKeys } from "./audit/signer.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createNotifier } from "./live/notifier.ts";
-import type { Services } from "./services.ts";
+import type { AuditServices, Services } from "./services.ts";
 
 /** Opens the configured database and brings its schema up to date. */
 export async function openMigrated(config: Config): Promise<DatabaseHandle> {
@@ -17,9 +21,25 @@ export async function openMigrated(config: Config): Promise<DatabaseHandle> {
   return handle;
 }
 
+/** The audit trail's parts as configured: the signer (its key file created on first start) and the offsite targets. */
+export function auditServices(config: Config, options: { sign: boolean }): AuditServices {
+  const signer =
+    options.sign || config.audit.signingKey || existsSync(config.audit.keyFile)
+      ? loadAuditSigner(config.audit).signer
+      : null;
+  return {
+    signer: options.sign ? signer : null,
+    verifierKeys: verifierKeys(signer, config.audit),
+    offsite: config.audit.offsite.map((spec) =>
+      openOffsiteTarget(spec, { retentionDays: config.audit.retentionDays, s3: config.audit.s3 }),
+    ),
+  };
+}
+
 /** Services over a handle with the real clock; close `notifier` after the app. */
 export async function realServices(handle: DatabaseHandle, config: Config): Promise<Services> {
   return {
+    audit: auditServices(config, { sign: true }),
     handle,
     db: handle.db,
     config,
@@ -59,6 +79,7 @@ export async function startServer(
   const services = await realServices(db, { ...config, logLevel });
   const app = await buildApp(services, { logger: logLevel !== "silent" });
   await app.listen({ port: config.port, host: config.host ?? defaults.host });
+  const auditWorker = startAuditWorker(services, (message) => app.log.warn(message));
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
@@ -67,6 +88,7 @@ export async function startServer(
     closing ??= (async () => {
       await Promise.allSettled(tasks.map((task) => task()));
       await app.close();
+      await auditWorker.stop();
       await services.notifier.close();
       await db.close();
     })();

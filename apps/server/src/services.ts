@@ -2,8 +2,19 @@
 
 import { type OrganizationSettings, OrganizationSettings as SettingsSchema } from "@keyward/contracts/resources";
 import type { DatabaseHandle, Db, Executor } from "@keyward/db/connect";
+import type { NoteKey } from "@keyward/domain/signed-note";
+import type { OffsiteTarget } from "./audit/offsite/target.ts";
+import type { AuditSigner } from "./audit/signer.ts";
 import type { Config } from "./config.ts";
 import type { Notifier } from "./live/notifier.ts";
+
+/** The audit trail's signer, the keys its checkpoints verify with, and where copies go. */
+export interface AuditServices {
+  /** Null where no key is configured (the `verify` command): the log is kept, nothing is signed. */
+  signer: AuditSigner | null;
+  verifierKeys: NoteKey[];
+  offsite: OffsiteTarget[];
+}
 
 export interface Services {
   handle: DatabaseHandle;
@@ -15,6 +26,7 @@ export interface Services {
   sleep: (ms: number) => Promise<void>;
   /** Tells open streams (cabinets, dashboards) of committed changes, across every server process. */
   notifier: Notifier;
+  audit: AuditServices;
 }
 
 /** Reads an organization's settings, defaults filled in. */

@@ -8,9 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect";
+import { generateNoteSigner } from "@keyward/domain/signed-note";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { buildApp } from "../src/app.ts";
+import { createAuditSigner } from "../src/audit/signer.ts";
 import { loadConfig } from "../src/config.ts";
 import { createNotifier } from "../src/live/notifier.ts";
 import type { Services } from "../src/services.ts";
@@ -28,6 +30,8 @@ export interface TestDatabase {
   handle: DatabaseHandle;
   /** The PostgreSQL URL of this database (for the notifier's listening connection); undefined on SQLite. */
   url?: string;
+  /** The SQLite file (for a second process on the same database); undefined on PostgreSQL. */
+  sqliteFile?: string;
   /** Closes the handle and throws the database away. */
   destroy(): Promise<void>;
 }
@@ -60,10 +64,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const dir = mkdtempSync(join(tmpdir(), "keyward-test-"));
-  const handle = openDatabase({ sqliteFile: join(dir, "keyward.sqlite") });
+  const sqliteFile = join(dir, "keyward.sqlite");
+  const handle = openDatabase({ sqliteFile });
   await migrate(handle);
   return {
     handle,
+    sqliteFile,
     destroy: async () => {
       await handle.close();
       rmSync(dir, { recursive: true, force: true });
@@ -146,7 +152,12 @@ export async function startTestServer(): Promise<TestServer> {
   const clock = new TestClock();
   const sleeps: number[] = [];
   const notifier = await createNotifier(database.handle, database.url);
+  const signer = createAuditSigner(
+    generateNoteSigner("keyward-test"),
+    join(mkdtempSync(join(tmpdir(), "keyward-signer-")), "state.json"),
+  );
   const services: Services = {
+    audit: { signer, verifierKeys: [signer.key], offsite: [] },
     notifier,
     handle: database.handle,
     db: database.handle.db,

@@ -322,7 +322,11 @@ export const UploadedEvent = z.object({
   seq: z.number().int().min(1),
   prevHash: Hash,
   hash: Hash,
-  occurredAt: z.iso.datetime({ offset: true }),
+  // why: exactly the form `Date.prototype.toISOString` writes, so the instant reads back from either database as the
+  // very string the device hashed, and anyone can re-check the hash from the stored row
+  occurredAt: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, "an instant as YYYY-MM-DDTHH:MM:SS.sssZ (UTC)"),
   type: z.enum(CABINET_EVENT_TYPES),
   data: z.record(z.string(), z.unknown()),
 });

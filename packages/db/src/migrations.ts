@@ -2,6 +2,7 @@
  * One set of migrations for SQLite and PostgreSQL. Column types differ only where the dialects do (timestamps,
  * dates, JSON, identity); `connect.ts` makes both hand the application the same JavaScript values.
  */
+import { canonicalJson } from "@keyward/domain/event-chain";
 import { type Kysely, type Migration, type MigrationProvider, sql } from "kysely";
 
 export type Dialect = "sqlite" | "postgres";
@@ -15,6 +16,7 @@ function types(dialect: Dialect) {
     ts: pg ? sql`timestamptz` : sql`text`,
     date: pg ? sql`date` : sql`text`,
     json: pg ? sql`jsonb` : sql`text`,
+    bytes: pg ? sql`bytea` : sql`blob`,
   } as const;
 }
 
@@ -621,11 +623,170 @@ async function cabinets(db: AnyDb, dialect: Dialect): Promise<void> {
     .execute();
 }
 
+/** Rewrites a JSON text column canonically (RFC 8785), row by row. */
+async function canonicalizeColumn(db: AnyDb, table: string, key: string[], column: string): Promise<void> {
+  const rows = await db
+    .selectFrom(table)
+    .select([...key, column])
+    .where(column, "is not", null)
+    .execute();
+  for (const row of rows) {
+    const text = row[column] as string;
+    const canonical = canonicalJson(JSON.parse(text));
+    if (canonical !== text) {
+      let update = db.updateTable(table).set({ [column]: canonical });
+      for (const k of key) {
+        update = update.where(k, "=", row[k]);
+      }
+      await update.execute();
+    }
+  }
+}
+
+async function audit(db: AnyDb, dialect: Dialect): Promise<void> {
+  const t = types(dialect);
+  if (dialect === "sqlite") {
+    // why: on SQLite the audit log embeds the stored JSON text verbatim (it is hashed as it is kept), so the text must
+    // be in canonical form; rows written before this migration were not. Only the bytes change, never a value, and
+    // the log does not exist yet. PostgreSQL keeps JSON as jsonb, which has no byte form to preserve.
+    await sql`drop trigger events_no_update`.execute(db);
+    await sql`drop trigger cabinet_events_no_update`.execute(db);
+    for (const column of ["actor", "before", "after"]) {
+      await canonicalizeColumn(db, "events", ["id"], column);
+    }
+    await canonicalizeColumn(db, "cabinet_events", ["device_id", "seq"], "data");
+    await sql`create trigger events_no_update before update on events
+      begin select raise(abort, 'events are append-only'); end`.execute(db);
+    await sql`create trigger cabinet_events_no_update before update on cabinet_events
+      begin select raise(abort, 'cabinet events are append-only'); end`.execute(db);
+  }
+
+  // why: the device's signature over its chain head, as uploaded, so a third party can check it from the rows alone
+  await db.schema.alterTable("cabinet_events").addColumn("head_signature", "text").execute();
+  await db.schema.createIndex("cabinet_events_event").on("cabinet_events").columns(["event_id"]).execute();
+
+  await db.schema
+    .createTable("audit_logs")
+    .addColumn("organization_id", "text", (c) => c.primaryKey().references("organizations.id"))
+    .addColumn("origin", "text", (c) => c.notNull())
+    .addColumn("size", "integer", (c) => c.notNull())
+    .addColumn("root_hash", "text", (c) => c.notNull())
+    /** JSON array of hex hashes: the complete subtrees of the current tree, left to right. */
+    .addColumn("edge", "text", (c) => c.notNull())
+    .addColumn("checkpoint_size", "integer", (c) => c.notNull())
+    .addColumn("checkpoint_at", t.ts)
+    .addColumn("first_unsigned_at", t.ts)
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable("audit_leaves")
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("idx", "integer", (c) => c.notNull())
+    .addColumn("event_id", "text", (c) => c.notNull())
+    .addColumn("sequenced_at", t.ts, (c) => c.notNull())
+    .addPrimaryKeyConstraint("audit_leaves_pk", ["organization_id", "idx"])
+    // why: an event is in the log exactly once
+    .addUniqueConstraint("audit_leaves_event_unique", ["event_id"])
+    .execute();
+
+  // why: C2SP-style tiles: one row holds up to 256 hashes of one tree level (0, 8, 16…), so a log of ten million
+  // entries is forty thousand rows, and any proof needs a few dozen of them
+  await db.schema
+    .createTable("audit_tiles")
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("level", "integer", (c) => c.notNull())
+    .addColumn("idx", "integer", (c) => c.notNull())
+    .addColumn("hashes", t.bytes, (c) => c.notNull())
+    .addPrimaryKeyConstraint("audit_tiles_pk", ["organization_id", "level", "idx"])
+    .execute();
+
+  if (dialect === "postgres") {
+    await sql`create table audit_pending (
+      id bigint generated always as identity primary key,
+      organization_id text not null references organizations(id),
+      event_id text not null unique
+    )`.execute(db);
+  } else {
+    await sql`create table audit_pending (
+      id integer primary key autoincrement,
+      organization_id text not null references organizations(id),
+      event_id text not null unique
+    )`.execute(db);
+  }
+  await db.schema.createIndex("audit_pending_org").on("audit_pending").columns(["organization_id", "id"]).execute();
+  // why: every event written before the log existed joins it, in the order it was written
+  await sql`insert into audit_pending (organization_id, event_id)
+    select organization_id, id from events order by seq`.execute(db);
+
+  await db.schema
+    .createTable("audit_checkpoints")
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("size", "integer", (c) => c.notNull())
+    .addColumn("root_hash", "text", (c) => c.notNull())
+    .addColumn("note", "text", (c) => c.notNull())
+    .addColumn("key_name", "text", (c) => c.notNull())
+    .addColumn("signed_at", t.ts, (c) => c.notNull())
+    .addPrimaryKeyConstraint("audit_checkpoints_pk", ["organization_id", "size"])
+    .execute();
+
+  await db.schema
+    .createTable("audit_offsite")
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("target", "text", (c) => c.notNull())
+    .addColumn("copied_size", "integer", (c) => c.notNull())
+    .addColumn("last_success_at", t.ts)
+    .addColumn("last_attempt_at", t.ts)
+    .addColumn("last_error", "text")
+    .addColumn("failures", "integer", (c) => c.notNull())
+    .addColumn("next_attempt_at", t.ts)
+    .addColumn("alarm_raised", "integer", (c) => c.notNull())
+    .addPrimaryKeyConstraint("audit_offsite_pk", ["organization_id", "target"])
+    .execute();
+
+  await db.schema
+    .createTable("audit_verifications")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("started_at", t.ts, (c) => c.notNull())
+    .addColumn("finished_at", t.ts, (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("trigger", "text", (c) => c.notNull())
+    .addColumn("report", t.json, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("audit_verifications_time").on("audit_verifications").columns(["finished_at"]).execute();
+
+  // why: with several server processes on one PostgreSQL, a scheduled job runs in the one process holding its lease
+  await db.schema
+    .createTable("job_leases")
+    .addColumn("name", "text", (c) => c.primaryKey())
+    .addColumn("holder", "text", (c) => c.notNull())
+    .addColumn("expires_at", t.ts, (c) => c.notNull())
+    .addColumn("last_run_at", t.ts)
+    .execute();
+
+  if (dialect === "postgres") {
+    for (const table of ["audit_leaves", "audit_checkpoints"]) {
+      await sql`create trigger ${sql.raw(`${table}_append_only`)} before update or delete on ${sql.table(table)}
+        for each row execute function keyward_events_append_only()`.execute(db);
+      await sql`create trigger ${sql.raw(`${table}_no_truncate`)} before truncate on ${sql.table(table)}
+        for each statement execute function keyward_events_append_only()`.execute(db);
+    }
+  } else {
+    for (const table of ["audit_leaves", "audit_checkpoints"]) {
+      await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)}
+        begin select raise(abort, 'the audit log is append-only'); end`.execute(db);
+      await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)}
+        begin select raise(abort, 'the audit log is append-only'); end`.execute(db);
+    }
+  }
+}
+
 /** The migrations, in order, for a dialect. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_initial": { up: (db) => initial(db, dialect) },
     "0002_cabinets": { up: (db) => cabinets(db, dialect) },
+    "0003_audit": { up: (db) => audit(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -326,6 +326,95 @@ export interface CabinetEventTable {
   data: Json;
   /** The organization event it was appended as. */
   event_id: string;
+  /** On the last event of each upload: the device's signature over its chain head there (`chainHeadMessage`). */
+  head_signature: string | null;
+}
+
+/** One organization's audit log: an RFC 6962 Merkle tree over its events, in the order they were appended. */
+export interface AuditLogTable {
+  organization_id: string;
+  /** The log's name in its checkpoints (C2SP origin). */
+  origin: string;
+  size: number;
+  /** Hex MTH of the current tree. */
+  root_hash: string;
+  /** JSON array of hex hashes: the complete subtrees of the current tree, left to right (a compact range). */
+  edge: Json;
+  /** Size of the latest signed checkpoint (0 before the first). */
+  checkpoint_size: number;
+  checkpoint_at: Ts | null;
+  /** When the first entry not yet covered by a checkpoint was appended. */
+  first_unsigned_at: Ts | null;
+  updated_at: Ts;
+}
+
+/** Leaf `idx` of an organization's log is the event `event_id`. Append-only. */
+export interface AuditLeafTable {
+  organization_id: string;
+  idx: number;
+  event_id: string;
+  sequenced_at: Ts;
+}
+
+/** Up to 256 consecutive hashes of tree level `level` (a multiple of 8), starting at node `idx × 256`. */
+export interface AuditTileTable {
+  organization_id: string;
+  level: number;
+  idx: number;
+  hashes: Uint8Array;
+}
+
+/** Events written but not yet appended to their organization's log (a transactional outbox). */
+export interface AuditPendingTable {
+  id: Generated<number>;
+  organization_id: string;
+  event_id: string;
+}
+
+/** A signed checkpoint (C2SP signed note). Append-only. */
+export interface AuditCheckpointTable {
+  organization_id: string;
+  size: number;
+  root_hash: string;
+  note: string;
+  key_name: string;
+  signed_at: Ts;
+}
+
+/** How far an organization's log has been copied to one offsite target. */
+export interface AuditOffsiteTable {
+  organization_id: string;
+  /** The target's description (`dir:/…`, `s3://bucket/prefix`). */
+  target: string;
+  copied_size: number;
+  last_success_at: Ts | null;
+  last_attempt_at: Ts | null;
+  last_error: string | null;
+  /** Consecutive failed attempts. */
+  failures: number;
+  next_attempt_at: Ts | null;
+  /** Whether the current run of failures has raised its alarm event. */
+  alarm_raised: Flag;
+}
+
+/** The result of one run of the audit verifier. */
+export interface AuditVerificationTable {
+  id: string;
+  started_at: Ts;
+  finished_at: Ts;
+  /** `ok`, `anomalies` or `tampered`. */
+  status: string;
+  /** `scheduled` or `cli`. */
+  trigger: string;
+  report: Json;
+}
+
+/** Who runs a scheduled job now, until when. */
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: Ts;
+  last_run_at: Ts | null;
 }
 
 export interface CheckoutTable {
@@ -412,6 +501,14 @@ export interface Database {
   checkouts: CheckoutTable;
   cabinet_states: CabinetStateTable;
   cabinet_commands: CabinetCommandTable;
+  audit_logs: AuditLogTable;
+  audit_leaves: AuditLeafTable;
+  audit_tiles: AuditTileTable;
+  audit_pending: AuditPendingTable;
+  audit_checkpoints: AuditCheckpointTable;
+  audit_offsite: AuditOffsiteTable;
+  audit_verifications: AuditVerificationTable;
+  job_leases: JobLeaseTable;
 }
 
 /** Names of tables whose rows belong to a property (scoped by `property_id`). */

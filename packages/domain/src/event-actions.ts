@@ -82,5 +82,11 @@ export const EVENT_ACTIONS = [
   "cabinet.remote_release_requested",
   "cabinet.upload_refused",
   "cabinet.alarms_acknowledged",
+  // the audit trail's own alarms
+  "audit.checkpoint_refused",
+  "audit.offsite_failing",
+  "audit.offsite_recovered",
+  "audit.verification_failed",
+  "audit.evidence_packet_exported",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

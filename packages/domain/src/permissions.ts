@@ -45,6 +45,11 @@ export const ENTITIES = [
   "checkout",
   /** Operating a cabinet from afar: issuing its enrolment code ("create") and releasing its door remotely. */
   "cabinetControl",
+  /**
+   * The organization's tamper-evident audit trail: its log, checkpoints, offsite copies and verifications ("update":
+   * run a verification now). Organization-wide, so only organization-scoped roles reach it.
+   */
+  "auditTrail",
 ] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -84,6 +89,7 @@ const propertyManagement: Record<Entity, Action[]> = {
   import: ["create"],
   checkout: READ,
   cabinetControl: ["read", "create"],
+  auditTrail: READ,
 };
 
 /** The matrix: what each role may do to each entity within the scope of its assignment. */
@@ -114,6 +120,7 @@ export const PERMISSIONS: Matrix = {
     import: NONE,
     checkout: READ,
     cabinetControl: READ,
+    auditTrail: NONE,
   },
   maintenance_supervisor: {
     organization: READ,
@@ -136,6 +143,7 @@ export const PERMISSIONS: Matrix = {
     import: NONE,
     checkout: READ,
     cabinetControl: READ,
+    auditTrail: NONE,
   },
   technician: {
     organization: READ,
@@ -158,6 +166,7 @@ export const PERMISSIONS: Matrix = {
     import: NONE,
     checkout: READ,
     cabinetControl: READ,
+    auditTrail: NONE,
   },
   vendor: {
     ...everything(NONE),
@@ -165,7 +174,7 @@ export const PERMISSIONS: Matrix = {
     property: READ,
     reasonCode: READ,
   },
-  auditor: { ...everything(READ), import: NONE },
+  auditor: { ...everything(READ), import: NONE, auditTrail: ["read", "update"] },
 };
 
 /** Roles whose holders manage people and permissions: organization policy may require TOTP for them. */

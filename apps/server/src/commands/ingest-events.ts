@@ -18,9 +18,10 @@ import type { LiveTopic } from "@keyward/contracts/custody";
 import type { Tx } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
 import type { CabinetEventTable, CheckoutTable, EventTable } from "@keyward/db/schema";
-import { sha256Hex } from "@keyward/domain/event-chain";
+import { canonicalJson, sha256Hex } from "@keyward/domain/event-chain";
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
+import { queueForAudit } from "../audit/queue-for-audit.ts";
 import { bumpSnapshotVersions, lockPeopleReach } from "../cabinet/snapshot-version.ts";
 import { SyncError } from "../cabinet/sync-errors.ts";
 import type { ActorSnapshot } from "../events.ts";
@@ -144,6 +145,7 @@ export async function ingestEvents(
   events: readonly UploadedEvent[],
   parsed: readonly Record<string, unknown>[],
   now: Date,
+  headSignature: string,
 ): Promise<UploadResponse> {
   const iso = now.toISOString();
   const org = device.organizationId;
@@ -523,9 +525,9 @@ export async function ingestEvents(
       entity_id: isKey ? (d.keyId as string) : device.cabinetId,
       actor_type: actor.type,
       actor_id: actor.id,
-      actor: JSON.stringify(actor),
+      actor: canonicalJson(actor),
       before: null,
-      after: JSON.stringify({
+      after: canonicalJson({
         ...e.data,
         ...notes[i],
         cabinetId: device.cabinetId,
@@ -549,10 +551,17 @@ export async function ingestEvents(
     received_at: receivedAt,
     prev_hash: e.prevHash,
     hash: e.hash,
-    data: JSON.stringify(e.data),
+    data: canonicalJson(e.data),
     event_id: eventIds[i] as string,
+    // why: the signature vouches for the chain up to the upload's last event, and so for every event before it
+    head_signature: i === fresh.length - 1 ? headSignature : null,
   }));
   await insertChunks(cabinetRows, (chunk) => tx.insertInto("cabinet_events").values(chunk).execute());
+  await queueForAudit(
+    tx,
+    org,
+    eventRows.map((e) => e.id),
+  );
 
   if (keyFinal.size > 0) {
     const hooksTaken = [...keyFinal.values()]

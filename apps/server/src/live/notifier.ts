@@ -16,6 +16,8 @@ export type Notification =
   | { channel: "snapshot"; organizationId: string; propertyIds: string[] | null }
   | { channel: "command"; organizationId: string; cabinetId: string; commandId: string }
   | { channel: "live"; organizationId: string; message: LiveMessage }
+  /** Events were queued for the organization's audit log. */
+  | { channel: "audit"; organizationId: string }
   /** Delivered locally after the listener reconnected: anything may have been missed, re-read current state. */
   | { channel: "resync" };
 

@@ -326,7 +326,7 @@ export function registerAgentRoutes(app: FastifyInstance, services: Services, st
             throw new SyncError("bad_signature", "The chain head's signature does not verify with this device's key.");
           }
           return await inTransaction(services, (tx) =>
-            ingestEvents(tx, services.handle.dialect, device, events, data, now),
+            ingestEvents(tx, services.handle.dialect, device, events, data, now, headSignature),
           );
         } catch (error) {
           if (error instanceof SyncError) {

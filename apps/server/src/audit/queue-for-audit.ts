@@ -1,0 +1,21 @@
+/**
+ * The audit log's outbox: an event joins its organization's log after its transaction commits, in a batch the
+ * sequencer appends (`append-pending.ts`). Writing the pending row in the event's own transaction means no event is
+ * ever committed without being queued, and the writers never wait on the log.
+ */
+import type { Executor } from "@keyward/db/connect";
+import { afterCommit } from "../live/after-commit.ts";
+
+/** Queues events for the organization's audit log and asks for a sequencing pass after the commit. */
+export async function queueForAudit(tx: Executor, organizationId: string, eventIds: readonly string[]): Promise<void> {
+  if (eventIds.length === 0) {
+    return;
+  }
+  for (let i = 0; i < eventIds.length; i += 500) {
+    await tx
+      .insertInto("audit_pending")
+      .values(eventIds.slice(i, i + 500).map((event_id) => ({ organization_id: organizationId, event_id })))
+      .execute();
+  }
+  afterCommit(tx, { channel: "audit", organizationId });
+}

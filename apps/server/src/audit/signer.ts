@@ -1,0 +1,94 @@
+/**
+ * The checkpoint signer: an Ed25519 key that lives outside the database it protects (configured, or a file beside the
+ * data), and a small state file where it remembers the last checkpoint it signed for each log. Before signing, the
+ * log must prove itself consistent with that memory, so a database rolled back or rewritten gets no signature.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  formatSignerKey,
+  generateNoteSigner,
+  type NoteKey,
+  type NoteSignerKey,
+  parseSignerKey,
+  parseVerifierKey,
+} from "@keyward/domain/signed-note";
+import type { AuditConfig } from "../config.ts";
+
+/** What the signer last signed for one log. */
+export interface SignedState {
+  size: number;
+  /** Hex root hash. */
+  rootHash: string;
+}
+
+export interface AuditSigner {
+  key: NoteSignerKey;
+  lastSigned(origin: string): SignedState | null;
+  /** Remembers a signature durably (write, fsync, rename) before it is published. */
+  remember(origin: string, state: SignedState): void;
+}
+
+/** The key name a generated key carries. */
+export const DEFAULT_KEY_NAME = "keyward-audit";
+
+function writeDurably(file: string, text: string, mode: number): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dir = openSync(dirname(file), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** A signer over a key and a state file (created when missing). */
+export function createAuditSigner(key: NoteSignerKey, stateFile: string): AuditSigner {
+  const read = (): Record<string, SignedState> =>
+    existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, SignedState>) : {};
+  return {
+    key,
+    // why: read the file each time, not a cached copy: another process on this machine may share it
+    lastSigned: (origin) => read()[origin] ?? null,
+    remember: (origin, state) => {
+      const all = read();
+      all[origin] = state;
+      writeDurably(stateFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+    },
+  };
+}
+
+/**
+ * The configured signer: KEYWARD_AUDIT_SIGNING_KEY, else the key file (generated on first start, readable by this
+ * user only). Returns whether a key was generated, so the caller can say where.
+ */
+export function loadAuditSigner(config: AuditConfig): { signer: AuditSigner; generated: boolean } {
+  if (config.signingKey) {
+    return { signer: createAuditSigner(parseSignerKey(config.signingKey), config.stateFile), generated: false };
+  }
+  if (existsSync(config.keyFile)) {
+    const text = readFileSync(config.keyFile, "utf8").trim();
+    return { signer: createAuditSigner(parseSignerKey(text), config.stateFile), generated: false };
+  }
+  const key = generateNoteSigner(DEFAULT_KEY_NAME);
+  writeDurably(config.keyFile, `${formatSignerKey(key)}\n`, 0o600);
+  return { signer: createAuditSigner(key, config.stateFile), generated: true };
+}
+
+/** The keys checkpoints are verified with: the signer's own and any configured (retired) ones. */
+export function verifierKeys(signer: AuditSigner | null, config: AuditConfig): NoteKey[] {
+  const keys: NoteKey[] = config.verifierKeys.map(parseVerifierKey);
+  if (signer) {
+    keys.unshift({ name: signer.key.name, keyId: signer.key.keyId, publicKey: signer.key.publicKey });
+  }
+  return keys;
+}

@@ -1,0 +1,669 @@
+/**
+ * The verifier behind `keyward audit verify`: recomputes every organization's log from the database rows and checks it
+ * against everything that vouches for it — the signed checkpoints in the database, the offsite copies (checkpoints and
+ * event bundles) and the signer's memory — then checks each cabinet's chain and signatures and reconciles events with
+ * leaves. It reads; it never writes. Findings name what they saw; `failure` means the trail was altered, `anomaly`
+ * something an auditor should look at (a cabinet clock off by hours) that no alteration explains.
+ */
+import { CABINET_EVENT_TYPES } from "@keyward/contracts/cabinet-sync";
+import type { Executor } from "@keyward/db/connect";
+import type { Dialect } from "@keyward/db/migrations";
+import { canonicalJson, chainHeadMessage, eventHash, GENESIS_HASH, verifyMessage } from "@keyward/domain/event-chain";
+import { CompactRange, type Hash, hashToHex, leafHash } from "@keyward/domain/merkle";
+import { NoteError, type NoteKey, parseCheckpoint, verifyNote } from "@keyward/domain/signed-note";
+import { originOf } from "./append-pending.ts";
+import { jsonTextFor, type LeafRow, leafText, leavesWithRows } from "./leaf.ts";
+import type { OffsiteTarget } from "./offsite/target.ts";
+import { bundlePrefix, checkpointPrefix, parseBundleName } from "./offsite-layout.ts";
+import { storedRoot } from "./sign-checkpoint.ts";
+import type { SignedState } from "./signer.ts";
+import { sha256, TILE_WIDTH } from "./tiles.ts";
+
+export const FINDING_CODES = {
+  event_changed: "failure",
+  event_reencoded: "failure",
+  leaf_without_event: "failure",
+  event_not_logged: "failure",
+  event_logged_twice: "failure",
+  leaf_sequence_broken: "failure",
+  log_size_mismatch: "failure",
+  root_mismatch: "failure",
+  checkpoint_bad_signature: "failure",
+  checkpoint_malformed: "failure",
+  checkpoint_root_mismatch: "failure",
+  offsite_checkpoint_mismatch: "failure",
+  offsite_bundle_mismatch: "failure",
+  offsite_unreadable: "failure",
+  signer_state_mismatch: "failure",
+  rollback: "failure",
+  cabinet_hash_mismatch: "failure",
+  cabinet_chain_break: "failure",
+  cabinet_sequence_gap: "failure",
+  cabinet_signature_invalid: "failure",
+  cabinet_unsigned_tail: "failure",
+  cabinet_event_unlinked: "failure",
+  cabinet_event_replayed: "failure",
+  cabinet_record_orphaned: "failure",
+  device_key_changed: "failure",
+  clock_backwards: "anomaly",
+  clock_ahead: "anomaly",
+} as const satisfies Record<string, "failure" | "anomaly">;
+export type FindingCode = keyof typeof FINDING_CODES;
+
+export interface Finding {
+  code: FindingCode;
+  severity: "failure" | "anomaly";
+  organizationId: string;
+  message: string;
+  leafIndex?: number;
+  eventId?: string;
+  deviceId?: string;
+  seq?: number;
+  /** Where the contradicting evidence came from (`database`, an offsite target, `signer`). */
+  source?: string;
+}
+
+export interface OrganizationReport {
+  organizationId: string;
+  origin: string;
+  /** Leaves in the database. */
+  size: number;
+  rootHash: string;
+  pending: number;
+  events: number;
+  checkpoints: { database: number; offsite: number; latestSize: number | null };
+  bundlesChecked: number;
+  devices: number;
+}
+
+export interface VerifyReport {
+  status: "ok" | "anomalies" | "tampered";
+  checkedAt: string;
+  durationMs: number;
+  eventsVerified: number;
+  organizations: OrganizationReport[];
+  /** Counts per finding code (all of them, even beyond the listed findings). */
+  counts: Partial<Record<FindingCode, number>>;
+  findings: Finding[];
+  /** Findings beyond the listed ones. */
+  findingsOmitted: number;
+}
+
+export interface VerifyOptions {
+  dialect: Dialect;
+  originPrefix: string;
+  verifierKeys: readonly NoteKey[];
+  offsite: readonly OffsiteTarget[];
+  /** The signer's memory of what it signed (per origin), when this machine has it. */
+  signerState?: (origin: string) => SignedState | null;
+  organizationId?: string;
+  now: () => Date;
+  /** Rows per read. */
+  pageSize?: number;
+  /** Findings listed in full (the rest are counted). */
+  maxFindings?: number;
+}
+
+/** How far a cabinet's clock may run backwards between events, or ahead of the server, before it is flagged. */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+interface DeviceEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  occurredAt: string;
+  receivedAt: string;
+  headSignature: string | null;
+  leafIndex: number;
+  eventId: string;
+}
+
+interface Reference {
+  size: number;
+  rootHash: string;
+  source: string;
+  code: FindingCode;
+}
+
+class Findings {
+  readonly list: Finding[] = [];
+  readonly counts: Partial<Record<FindingCode, number>> = {};
+  omitted = 0;
+  constructor(private readonly max: number) {}
+  add(organizationId: string, code: FindingCode, message: string, extra: Partial<Finding> = {}): void {
+    this.counts[code] = (this.counts[code] ?? 0) + 1;
+    if (this.list.length >= this.max) {
+      this.omitted++;
+      return;
+    }
+    this.list.push({ code, severity: FINDING_CODES[code], organizationId, message, ...extra });
+  }
+}
+
+function isCanonical(text: string | null): boolean {
+  if (text === null) {
+    return true;
+  }
+  try {
+    return canonicalJson(JSON.parse(text)) === text;
+  } catch {
+    return false;
+  }
+}
+
+const DEVICE_TYPES: ReadonlySet<string> = new Set(CABINET_EVENT_TYPES);
+
+/** Verifies every organization's log (or one). */
+export async function verifyAudit(db: Executor, options: VerifyOptions): Promise<VerifyReport> {
+  const started = options.now();
+  const findings = new Findings(options.maxFindings ?? 1000);
+  let orgs = await db.selectFrom("organizations").select("id").orderBy("id").execute();
+  if (options.organizationId) {
+    orgs = orgs.filter((o) => o.id === options.organizationId);
+  }
+  const organizations: OrganizationReport[] = [];
+  let eventsVerified = 0;
+  for (const { id } of orgs) {
+    const report = await verifyOrganization(db, id, options, findings);
+    eventsVerified += report.size;
+    organizations.push(report);
+  }
+  const failures =
+    findings.list.some((f) => f.severity === "failure") ||
+    Object.entries(findings.counts).some(([code, n]) => n > 0 && FINDING_CODES[code as FindingCode] === "failure");
+  const anomalies = Object.values(findings.counts).some((n) => n > 0);
+  return {
+    status: failures ? "tampered" : anomalies ? "anomalies" : "ok",
+    checkedAt: started.toISOString(),
+    durationMs: options.now().getTime() - started.getTime(),
+    eventsVerified,
+    organizations,
+    counts: findings.counts,
+    findings: findings.list,
+    findingsOmitted: findings.omitted,
+  };
+}
+
+/** Reads and checks a signed checkpoint note; null (with a finding) when it does not verify. */
+function readCheckpoint(
+  note: string,
+  origin: string,
+  keys: readonly NoteKey[],
+  organizationId: string,
+  source: string,
+  findings: Findings,
+): { size: number; rootHash: string } | null {
+  try {
+    let text: string;
+    try {
+      // why: the note's whole rule: some known key verifies it, and no known key's signature on it fails
+      text = verifyNote(note, keys).text;
+    } catch (error) {
+      if (
+        error instanceof NoteError &&
+        (error.code === "no_verified_signature" || error.code === "invalid_signature")
+      ) {
+        findings.add(
+          organizationId,
+          "checkpoint_bad_signature",
+          `A checkpoint from ${source} is not signed by a known key.`,
+          { source },
+        );
+        return null;
+      }
+      throw error;
+    }
+    const checkpoint = parseCheckpoint(text);
+    if (checkpoint.origin !== origin) {
+      findings.add(
+        organizationId,
+        "checkpoint_malformed",
+        `A checkpoint from ${source} names another log (${checkpoint.origin}).`,
+        { source },
+      );
+      return null;
+    }
+    return { size: checkpoint.size, rootHash: hashToHex(checkpoint.rootHash) };
+  } catch (error) {
+    findings.add(
+      organizationId,
+      "checkpoint_malformed",
+      `A checkpoint from ${source} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+      { source },
+    );
+    return null;
+  }
+}
+
+async function verifyOrganization(
+  db: Executor,
+  organizationId: string,
+  options: VerifyOptions,
+  findings: Findings,
+): Promise<OrganizationReport> {
+  const add = (code: FindingCode, message: string, extra?: Partial<Finding>) =>
+    findings.add(organizationId, code, message, extra);
+  const log = await db
+    .selectFrom("audit_logs")
+    .selectAll()
+    .where("organization_id", "=", organizationId)
+    .executeTakeFirst();
+  const origin = log?.origin ?? originOf(options.originPrefix, organizationId);
+
+  // ---------------------------------------------------------------- what vouches for the log
+  const references: Reference[] = [];
+  const dbCheckpoints = await db
+    .selectFrom("audit_checkpoints")
+    .select(["size", "root_hash", "note"])
+    .where("organization_id", "=", organizationId)
+    .orderBy("size")
+    .execute();
+  for (const row of dbCheckpoints) {
+    const c = readCheckpoint(row.note, origin, options.verifierKeys, organizationId, "database", findings);
+    if (c) {
+      references.push({ ...c, source: "database", code: "checkpoint_root_mismatch" });
+    }
+  }
+  let offsiteCount = 0;
+  const bundles: { target: OffsiteTarget; name: string; from: number; to: number }[] = [];
+  for (const target of options.offsite) {
+    try {
+      for (const name of await target.list(checkpointPrefix(organizationId))) {
+        const bytes = await target.get(name);
+        if (!bytes) {
+          continue;
+        }
+        const c = readCheckpoint(
+          Buffer.from(bytes).toString("utf8"),
+          origin,
+          options.verifierKeys,
+          organizationId,
+          target.description,
+          findings,
+        );
+        if (c) {
+          offsiteCount++;
+          references.push({ ...c, source: target.description, code: "offsite_checkpoint_mismatch" });
+        }
+      }
+      for (const name of await target.list(bundlePrefix(organizationId))) {
+        const range = parseBundleName(organizationId, name);
+        if (range) {
+          bundles.push({ target, name, ...range });
+        }
+      }
+    } catch (error) {
+      add(
+        "offsite_unreadable",
+        `The offsite copy ${target.description} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+        { source: target.description },
+      );
+    }
+  }
+  const remembered = options.signerState?.(origin);
+  if (remembered) {
+    references.push({ ...remembered, source: "signer", code: "signer_state_mismatch" });
+  }
+  const bySize = new Map<number, Reference[]>();
+  for (const r of references) {
+    bySize.set(r.size, [...(bySize.get(r.size) ?? []), r]);
+  }
+
+  // ---------------------------------------------------------------- the leaves, recomputed from the rows
+  const json = jsonTextFor(options.dialect);
+  const pageSize = options.pageSize ?? 5000;
+  const range = new CompactRange(0, [], sha256);
+  const leafHashes: Hash[] = [];
+  const seenEvents = new Set<string>();
+  const devices = new Map<string, DeviceEvent[]>();
+  const enrolledKeys = new Map<string, string>();
+  const checkRoot = (size: number, root: string) => {
+    for (const r of bySize.get(size) ?? []) {
+      if (r.rootHash !== root) {
+        add(
+          r.code,
+          `The log's first ${size} entries do not hash to the root ${r.source} vouches for: history was changed after it was signed.`,
+          { source: r.source },
+        );
+      }
+    }
+  };
+  checkRoot(0, hashToHex(range.root()));
+  let expected = 0;
+  for (;;) {
+    const page = await leavesWithRows(db, organizationId, expected, pageSize);
+    if (page.length === 0) {
+      break;
+    }
+    const firstTile = Math.floor(Number(page[0]?.leaf_idx) / TILE_WIDTH);
+    const lastTile = Math.floor(Number(page[page.length - 1]?.leaf_idx) / TILE_WIDTH);
+    const tiles = new Map<number, Uint8Array>();
+    for (const t of await db
+      .selectFrom("audit_tiles")
+      .select(["idx", "hashes"])
+      .where("organization_id", "=", organizationId)
+      .where("level", "=", 0)
+      .where("idx", ">=", firstTile)
+      .where("idx", "<=", lastTile)
+      .execute()) {
+      tiles.set(Number(t.idx), new Uint8Array(t.hashes));
+    }
+    for (const row of page) {
+      const index = Number(row.leaf_idx);
+      if (index !== expected) {
+        add("leaf_sequence_broken", `Leaves ${expected} to ${index - 1} are missing from the log.`, {
+          leafIndex: expected,
+        });
+        // why: the tree cannot be recomputed past a hole; everything after it is reported by the roots
+        expected = index;
+      }
+      const tile = tiles.get(Math.floor(index / TILE_WIDTH));
+      const at = (index % TILE_WIDTH) * 32;
+      const stored = tile && tile.length >= at + 32 ? tile.subarray(at, at + 32) : null;
+      let hash: Hash;
+      if (row.id === null) {
+        add(
+          "leaf_without_event",
+          `Leaf ${index} is event ${row.leaf_event_id}, which is no longer in the database: it was deleted.`,
+          { leafIndex: index, eventId: row.leaf_event_id },
+        );
+        hash = stored ?? new Uint8Array(32);
+      } else {
+        hash = leafHash(Buffer.from(leafText(row, json)), sha256);
+        if (!stored || Buffer.compare(Buffer.from(stored), Buffer.from(hash)) !== 0) {
+          const reencoded =
+            options.dialect === "sqlite" && [row.actor, row.before, row.after, row.c_data].some((t) => !isCanonical(t));
+          add(
+            reencoded ? "event_reencoded" : "event_changed",
+            reencoded
+              ? `Event ${row.id} (leaf ${index}) was rewritten in the database with different bytes.`
+              : `Event ${row.id} (leaf ${index}) differs from the event that was logged: it was changed, or moved.`,
+            { leafIndex: index, eventId: row.id },
+          );
+        }
+        if (seenEvents.has(row.id)) {
+          add("event_logged_twice", `Event ${row.id} is in the log twice (again at leaf ${index}).`, {
+            leafIndex: index,
+            eventId: row.id,
+          });
+        }
+        seenEvents.add(row.id);
+        checkCabinetPart(row, index, devices, enrolledKeys, add);
+      }
+      leafHashes.push(hash);
+      range.append(hash);
+      expected = index + 1;
+      if (bySize.has(expected)) {
+        checkRoot(expected, hashToHex(range.root()));
+      }
+    }
+    if (page.length < pageSize) {
+      break;
+    }
+  }
+  const size = range.size;
+  const rootHash = hashToHex(range.root());
+
+  // ---------------------------------------------------------------- the log's own bookkeeping
+  const top = references.reduce((m, r) => Math.max(m, r.size), 0);
+  if (top > size) {
+    const r = references.find((x) => x.size === top) as Reference;
+    add(
+      "rollback",
+      `${r.source} vouches for ${top} entries but the database holds ${size}: the database was rolled back (an older backup restored) or truncated.`,
+      { source: r.source },
+    );
+  }
+  if (log) {
+    if (Number(log.size) !== size || log.root_hash !== rootHash) {
+      add(
+        "log_size_mismatch",
+        `The log records ${log.size} entries (root ${log.root_hash.slice(0, 12)}…) but its leaves recompute to ${size} (root ${rootHash.slice(0, 12)}…).`,
+      );
+    }
+    try {
+      const stored = hashToHex(await storedRoot(db, organizationId, Number(log.size)));
+      if (stored !== log.root_hash) {
+        add("root_mismatch", "The stored tree (used to prove inclusion) does not hash to the log's root.");
+      }
+    } catch (error) {
+      add("root_mismatch", `The stored tree is incomplete: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+  }
+  const pending = Number(
+    (
+      await db
+        .selectFrom("audit_pending")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("organization_id", "=", organizationId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  const events = Number(
+    (
+      await db
+        .selectFrom("events")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("organization_id", "=", organizationId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  if (events !== seenEvents.size + pending) {
+    const missing = await db
+      .selectFrom("events as e")
+      .select("e.id")
+      .where("e.organization_id", "=", organizationId)
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom("audit_leaves as l").select("l.idx").whereRef("l.event_id", "=", "e.id"))),
+      )
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom("audit_pending as p").select("p.id").whereRef("p.event_id", "=", "e.id"))),
+      )
+      .limit(1000)
+      .execute();
+    for (const m of missing) {
+      add(
+        "event_not_logged",
+        `Event ${m.id} is in the database but not in the log: it was inserted behind the application's back.`,
+        { eventId: m.id },
+      );
+    }
+  }
+  const orphans = await db
+    .selectFrom("cabinet_events as c")
+    .select(["c.device_id", "c.seq"])
+    .where("c.organization_id", "=", organizationId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom("events as e").select("e.id").whereRef("e.id", "=", "c.event_id"))))
+    .limit(1000)
+    .execute();
+  for (const o of orphans) {
+    add("cabinet_record_orphaned", `Cabinet record ${o.device_id} #${o.seq} has lost its event.`, {
+      deviceId: o.device_id,
+      seq: Number(o.seq),
+    });
+  }
+
+  // ---------------------------------------------------------------- cabinet chains
+  const deviceKeys = new Map(
+    (
+      await db
+        .selectFrom("cabinet_devices")
+        .select(["id", "public_key"])
+        .where("organization_id", "=", organizationId)
+        .execute()
+    ).map((d) => [d.id, d.public_key]),
+  );
+  for (const [deviceId, list] of devices) {
+    list.sort((a, b) => a.seq - b.seq);
+    const logged = enrolledKeys.get(deviceId);
+    const current = deviceKeys.get(deviceId);
+    if (logged && current && logged !== current) {
+      add("device_key_changed", `Cabinet device ${deviceId}'s public key differs from the one its enrolment logged.`, {
+        deviceId,
+      });
+    }
+    const publicKey = logged ?? current;
+    checkChain(deviceId, list, publicKey ?? null, add);
+  }
+
+  // ---------------------------------------------------------------- offsite bundles, byte for byte
+  let bundlesChecked = 0;
+  for (const b of bundles) {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await b.target.get(b.name);
+    } catch (error) {
+      add(
+        "offsite_unreadable",
+        `Bundle ${b.name} on ${b.target.description} cannot be read: ${error instanceof Error ? error.message : String(error)}.`,
+        { source: b.target.description },
+      );
+      continue;
+    }
+    if (!bytes) {
+      continue;
+    }
+    bundlesChecked++;
+    const lines = Buffer.from(bytes)
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "");
+    lines.forEach((line, i) => {
+      const index = b.from + i;
+      const ours = leafHashes[index];
+      if (ours && Buffer.compare(Buffer.from(leafHash(Buffer.from(line), sha256)), Buffer.from(ours)) !== 0) {
+        add(
+          "offsite_bundle_mismatch",
+          `Leaf ${index} differs from its offsite copy in ${b.name} (${b.target.description}).`,
+          { leafIndex: index, source: b.target.description },
+        );
+      }
+    });
+    if (lines.length !== b.to - b.from) {
+      add(
+        "offsite_bundle_mismatch",
+        `Bundle ${b.name} on ${b.target.description} holds ${lines.length} entries, not ${b.to - b.from}.`,
+        { source: b.target.description },
+      );
+    }
+  }
+
+  const latest = references.length > 0 ? references.reduce((m, r) => Math.max(m, r.size), 0) : null;
+  return {
+    organizationId,
+    origin,
+    size,
+    rootHash,
+    pending,
+    events,
+    checkpoints: { database: dbCheckpoints.length, offsite: offsiteCount, latestSize: latest },
+    bundlesChecked,
+    devices: devices.size,
+  };
+}
+
+type Add = (code: FindingCode, message: string, extra?: Partial<Finding>) => void;
+
+function checkCabinetPart(
+  row: LeafRow,
+  index: number,
+  devices: Map<string, DeviceEvent[]>,
+  enrolledKeys: Map<string, string>,
+  add: Add,
+): void {
+  if (row.action === "cabinet.enrolled" && row.after) {
+    const after = JSON.parse(row.after) as { deviceId?: unknown; publicKey?: unknown };
+    if (typeof after.deviceId === "string" && typeof after.publicKey === "string") {
+      enrolledKeys.set(after.deviceId, after.publicKey);
+    }
+  }
+  if (row.c_device_id === null) {
+    if (row.source === "cabinet" && DEVICE_TYPES.has(row.action)) {
+      add(
+        "cabinet_event_unlinked",
+        `Event ${row.id} (leaf ${index}) claims to come from a cabinet but has no signed cabinet record: a copy or an invention.`,
+        { leafIndex: index, eventId: row.id },
+      );
+    }
+    return;
+  }
+  const seq = Number(row.c_seq);
+  const recomputed = eventHash(row.c_device_id, {
+    seq,
+    prevHash: row.c_prev_hash as string,
+    occurredAt: row.c_occurred_at as string,
+    type: row.c_type as string,
+    data: JSON.parse(row.c_data as string) as Record<string, unknown>,
+  });
+  if (recomputed !== row.c_hash) {
+    add(
+      "cabinet_hash_mismatch",
+      `Cabinet event ${row.c_device_id} #${seq} no longer matches the hash its device gave it.`,
+      { leafIndex: index, eventId: row.id, deviceId: row.c_device_id, seq },
+    );
+  }
+  let list = devices.get(row.c_device_id);
+  if (!list) {
+    list = [];
+    devices.set(row.c_device_id, list);
+  }
+  list.push({
+    seq,
+    prevHash: row.c_prev_hash as string,
+    hash: row.c_hash as string,
+    occurredAt: row.c_occurred_at as string,
+    receivedAt: row.c_received_at as string,
+    headSignature: row.c_head_signature,
+    leafIndex: index,
+    eventId: row.id,
+  });
+}
+
+function checkChain(deviceId: string, list: readonly DeviceEvent[], publicKey: string | null, add: Add): void {
+  let previous: DeviceEvent | null = null;
+  for (const e of list) {
+    const where = { deviceId, seq: e.seq, leafIndex: e.leafIndex, eventId: e.eventId };
+    if (previous && e.seq === previous.seq) {
+      add("cabinet_event_replayed", `Cabinet event ${deviceId} #${e.seq} is in the log twice.`, where);
+      continue;
+    }
+    const expectedSeq = previous ? previous.seq + 1 : 1;
+    if (e.seq !== expectedSeq) {
+      add("cabinet_sequence_gap", `Cabinet ${deviceId}'s events ${expectedSeq} to ${e.seq - 1} are missing.`, where);
+    } else if (e.prevHash !== (previous ? previous.hash : GENESIS_HASH)) {
+      add("cabinet_chain_break", `Cabinet event ${deviceId} #${e.seq} does not follow the event before it.`, where);
+    }
+    if (
+      e.headSignature !== null &&
+      (!publicKey || !verifyMessage(publicKey, chainHeadMessage(deviceId, e.seq, e.hash), e.headSignature))
+    ) {
+      add(
+        "cabinet_signature_invalid",
+        `The device's signature over its chain at ${deviceId} #${e.seq} does not verify.`,
+        where,
+      );
+    }
+    if (previous && Date.parse(e.occurredAt) < Date.parse(previous.occurredAt) - CLOCK_TOLERANCE_MS) {
+      add(
+        "clock_backwards",
+        `Cabinet ${deviceId}'s clock ran backwards at #${e.seq} (${e.occurredAt} after ${previous.occurredAt}); order is kept from the sequence.`,
+        where,
+      );
+    }
+    if (Date.parse(e.occurredAt) > Date.parse(e.receivedAt) + CLOCK_TOLERANCE_MS) {
+      add(
+        "clock_ahead",
+        `Cabinet ${deviceId}'s clock was ahead of the server at #${e.seq} (${e.occurredAt}, received ${e.receivedAt}).`,
+        where,
+      );
+    }
+    previous = e;
+  }
+  const last = list[list.length - 1];
+  if (last && last.headSignature === null) {
+    add("cabinet_unsigned_tail", `Cabinet ${deviceId}'s latest events (to #${last.seq}) carry no device signature.`, {
+      deviceId,
+      seq: last.seq,
+    });
+  }
+}

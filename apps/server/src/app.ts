@@ -25,6 +25,7 @@ import { OpenStreams } from "./live/sse.ts";
 import { RESOURCES } from "./resources/definitions.ts";
 import { fieldOf } from "./resources/records.ts";
 import { registerAgentRoutes } from "./routes/agent-routes.ts";
+import { registerAuditRoutes } from "./routes/audit-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerCredentialRoutes } from "./routes/credential-routes.ts";
 import { registerCustodyRoutes } from "./routes/custody-routes.ts";
@@ -166,6 +167,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   app.addHook("preClose", async () => streams.closeAll());
   registerAgentRoutes(app, services, streams);
   registerCustodyRoutes(app, services, streams);
+  registerAuditRoutes(app, services);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

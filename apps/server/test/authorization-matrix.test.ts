@@ -18,6 +18,8 @@ import { ROLES, type Role } from "@keyward/domain/permissions";
 import { sql } from "kysely";
 import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAuditPass } from "../src/audit/audit-worker.ts";
+import { signCheckpointIfDue } from "../src/audit/sign-checkpoint.ts";
 import { loose, type TableName } from "../src/resources/records.ts";
 import { countOf, rowOf } from "./db-probes.ts";
 import { TestDevice } from "./device.ts";
@@ -1109,6 +1111,42 @@ const MATRIX = {
     vendor: [200, null, null],
     auditor: [200, null, null],
   },
+  // the organization's audit trail: organization-scoped roles that oversee it; others are told they may not
+  "GET /api/v1/audit/status": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [403, null, null],
+    property_manager: [403, null, null],
+    office_staff: [403, null, null],
+    maintenance_supervisor: [403, null, null],
+    technician: [403, null, null],
+    vendor: [403, null, null],
+    auditor: [200, null, null],
+  },
+  // the latest signed checkpoint, as text
+  "GET /api/v1/audit/checkpoint": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [403, null, null],
+    property_manager: [403, null, null],
+    office_staff: [403, null, null],
+    maintenance_supervisor: [403, null, null],
+    technician: [403, null, null],
+    vendor: [403, null, null],
+    auditor: [200, null, null],
+  },
+  // a verification run now: whoever may see the trail may check it
+  "POST /api/v1/audit/verifications": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [403, null, null],
+    property_manager: [403, null, null],
+    office_staff: [403, null, null],
+    maintenance_supervisor: [403, null, null],
+    technician: [403, null, null],
+    vendor: [403, null, null],
+    auditor: [200, null, null],
+  },
 } as const satisfies Record<string, Record<Role, Expected>>;
 
 type RouteKey = keyof typeof MATRIX;
@@ -1239,6 +1277,22 @@ async function buildSite(factory: Factory, admin: ApiClient, region: Rec, reason
     dueAt: null,
   });
   expect((await device.upload()).status).toBe(200);
+  // why: the checkpoint route needs one signed checkpoint of this organization's log
+  const services = server.services;
+  await runAuditPass(services);
+  const signer = services.audit.signer;
+  if (!signer) {
+    throw new Error("the test server has no audit signer");
+  }
+  await signCheckpointIfDue(
+    services.db,
+    services.handle.dialect,
+    signer,
+    factory.organizationId,
+    services.config.audit.originPrefix,
+    services.now(),
+    true,
+  );
   const release = await post<{ commandId: string }>(admin, `/api/v1/cabinets/${cabinet.id}/remote-release`, {
     reason: "set-up",
   });
@@ -1790,6 +1844,12 @@ const SPECS: Record<RouteKey, Spec> = {
   ),
   "GET /api/v1/cabinet-states": get((s) => `/api/v1/cabinet-states?propertyId=${s.property.id}`),
   "GET /api/v1/live": { targets: OWN_ONLY, call: async () => ({ path: "/api/v1/live", stream: true }) },
+  "GET /api/v1/audit/status": get(() => "/api/v1/audit/status", OWN_ONLY),
+  "GET /api/v1/audit/checkpoint": get(() => "/api/v1/audit/checkpoint", OWN_ONLY),
+  "POST /api/v1/audit/verifications": {
+    targets: OWN_ONLY,
+    call: async () => ({ path: "/api/v1/audit/verifications", body: {}, watch: { table: "audit_verifications" } }),
+  },
 };
 
 /** The four generic routes of a property-scoped resource. */

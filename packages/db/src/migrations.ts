@@ -747,6 +747,8 @@ async function audit(db: AnyDb, dialect: Dialect): Promise<void> {
   await db.schema
     .createTable("audit_verifications")
     .addColumn("id", "text", (c) => c.primaryKey())
+    // why: null when the run covered every organization
+    .addColumn("organization_id", "text", (c) => c.references("organizations.id"))
     .addColumn("started_at", t.ts, (c) => c.notNull())
     .addColumn("finished_at", t.ts, (c) => c.notNull())
     .addColumn("status", "text", (c) => c.notNull())

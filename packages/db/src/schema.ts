@@ -400,6 +400,8 @@ export interface AuditOffsiteTable {
 /** The result of one run of the audit verifier. */
 export interface AuditVerificationTable {
   id: string;
+  /** Null when the run covered every organization. */
+  organization_id: string | null;
   started_at: Ts;
   finished_at: Ts;
   /** `ok`, `anomalies` or `tampered`. */

@@ -46,8 +46,8 @@ export const ENTITIES = [
   /** Operating a cabinet from afar: issuing its enrolment code ("create") and releasing its door remotely. */
   "cabinetControl",
   /**
-   * The organization's tamper-evident audit trail: its log, checkpoints, offsite copies and verifications ("update":
-   * run a verification now). Organization-wide, so only organization-scoped roles reach it.
+   * The organization's tamper-evident audit trail: its log, checkpoints, offsite copies and verifications. Reading it
+   * includes re-verifying it (a check changes nothing). Organization-wide, so only organization-scoped roles reach it.
    */
   "auditTrail",
 ] as const;
@@ -174,7 +174,7 @@ export const PERMISSIONS: Matrix = {
     property: READ,
     reasonCode: READ,
   },
-  auditor: { ...everything(READ), import: NONE, auditTrail: ["read", "update"] },
+  auditor: { ...everything(READ), import: NONE },
 };
 
 /** Roles whose holders manage people and permissions: organization policy may require TOTP for them. */
@@ -232,6 +232,8 @@ const ORGANIZATION_ROLE_READS: ReadonlySet<Entity> = new Set<Entity>([
   "credential",
   "user",
   "roleAssignment",
+  // why: the log holds every property's events; seeing its state is an organization role's business
+  "auditTrail",
 ]);
 
 function rolesAllow(roles: readonly Role[], action: Action, entity: Entity): boolean {

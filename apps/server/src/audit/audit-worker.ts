@@ -175,7 +175,11 @@ async function raise(
 }
 
 /** Verifies the whole trail with everything this process can reach, and stores the result. */
-export async function runVerification(services: Services, trigger: "scheduled" | "cli"): Promise<VerifyReport> {
+export async function runVerification(
+  services: Services,
+  trigger: "scheduled" | "cli" | "dashboard",
+  organizationId?: string,
+): Promise<VerifyReport> {
   const started = services.now();
   const report = await verifyAudit(services.db, {
     dialect: services.handle.dialect,
@@ -183,12 +187,14 @@ export async function runVerification(services: Services, trigger: "scheduled" |
     verifierKeys: services.audit.verifierKeys,
     offsite: services.audit.offsite,
     signerState: services.audit.signer ? (origin) => services.audit.signer?.lastSigned(origin) ?? null : undefined,
+    organizationId,
     now: services.now,
   });
   await services.db
     .insertInto("audit_verifications")
     .values({
       id: randomUUID(),
+      organization_id: organizationId ?? null,
       started_at: started.toISOString(),
       finished_at: services.now().toISOString(),
       status: report.status,
@@ -273,6 +279,7 @@ export function startAuditWorker(services: Services, log: (message: string) => v
           .selectFrom("audit_verifications")
           .select("finished_at")
           .where("trigger", "=", "scheduled")
+          .where("organization_id", "is", null)
           .orderBy("finished_at", "desc")
           .limit(1)
           .executeTakeFirst();

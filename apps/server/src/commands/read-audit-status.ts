@@ -55,6 +55,7 @@ export async function readAuditStatus(db: Executor, services: Services, organiza
   const verification = await db
     .selectFrom("audit_verifications")
     .selectAll()
+    .where((eb) => eb.or([eb("organization_id", "is", null), eb("organization_id", "=", organizationId)]))
     .orderBy("finished_at", "desc")
     .limit(1)
     .executeTakeFirst();
@@ -90,9 +91,6 @@ export async function readAuditStatus(db: Executor, services: Services, organiza
           nextAttemptAt: null,
         })),
     ],
-    lastVerification:
-      report && verification && report.organizations.some((o) => o.organizationId === organizationId)
-        ? presentVerification(report, organizationId, verification)
-        : null,
+    lastVerification: report && verification ? presentVerification(report, organizationId, verification) : null,
   };
 }

@@ -3,13 +3,22 @@
  * prints each one's table and writes bench/results/NAME.json.
  */
 import { apiList } from "./api-list.ts";
+import { auditProof, auditVerify } from "./audit.ts";
 import { cabinetDecision, revocation } from "./cabinet.ts";
 import { ingestPostgres, ingestSqlite } from "./ingest.ts";
 import type { Benchmark, BenchOptions } from "./lib/benchmark.ts";
 import { formatNumber, writeResult } from "./lib/report.ts";
 
 /** Every benchmark, in the order `keyward bench` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [apiList, cabinetDecision, ingestSqlite, ingestPostgres, revocation];
+export const BENCHMARKS: readonly Benchmark[] = [
+  apiList,
+  cabinetDecision,
+  ingestSqlite,
+  ingestPostgres,
+  revocation,
+  auditVerify,
+  auditProof,
+];
 
 /**
  * Runs the named benchmark, or all of them.

@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { systemActor } from "./auth/actor.ts";
 import { backUpDatabase, describeSummary } from "./backup/back-up-database.ts";
 import { restoreDatabase } from "./backup/restore-database.ts";
+import { addAuditCommands } from "./cli/audit-commands.ts";
 import { runImport } from "./commands/import-csv.ts";
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
 import { setUpOrganization, setupNeeded } from "./commands/set-up-organization.ts";
@@ -283,6 +284,8 @@ function portNumber(value: string): number {
   }
   return n;
 }
+
+addAuditCommands(program);
 
 const agent = program.command("agent").description("The cabinet agent: enrol it with the server, then run it");
 

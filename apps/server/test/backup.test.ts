@@ -3,12 +3,10 @@
  * restored into a fresh database and compared table by table, row by row; every refusal leaves the target empty;
  * SQLite ↔ PostgreSQL when KEYWARD_TEST_DATABASE_URL is set; and the commands as a person runs them.
  */
-import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { type DatabaseHandle, type Executor, openDatabase } from "@keyward/db/connect";
 import { canonicalJson } from "@keyward/domain/event-chain";
@@ -18,10 +16,10 @@ import { backUpDatabase, describeSummary } from "../src/backup/back-up-database.
 import { BackupRefused } from "../src/backup/backup-file.ts";
 import { restoreDatabase } from "../src/backup/restore-database.ts";
 import { DEMO_PASSWORD, seedDemo } from "../src/commands/seed-demo.ts";
+import { keyward as runKeyward } from "./cli-process.ts";
 import { TestDevice } from "./device.ts";
 import { createTestDatabase, startTestServer, type TestDatabase, type TestServer, testPostgresUrl } from "./harness.ts";
 
-const BIN = resolve(fileURLToPath(new URL("../../../bin/keyward.js", import.meta.url)));
 const MIGRATOR_TABLES = ["kysely_migration", "kysely_migration_lock"];
 
 const work = mkdtempSync(join(tmpdir(), "keyward-backup-test-"));
@@ -331,22 +329,8 @@ describe("restoreDatabase", () => {
 });
 
 /** Runs the keyward command to its end. */
-function keyward(args: string[], dataDir: string): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, TZ: "UTC", KEYWARD_DATA_DIR: dataDir, LOG_LEVEL: "silent" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.once("exit", (code) => done({ code, out, err }));
-  });
+function keyward(args: string[], dataDir: string) {
+  return runKeyward(args, { KEYWARD_DATA_DIR: dataDir });
 }
 
 describe("keyward backup FILE and keyward restore FILE", () => {

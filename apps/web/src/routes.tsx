@@ -4,6 +4,7 @@ import { AccessProfilePage, NewAccessProfilePage } from "./pages/access-profile-
 import { AccessProfilesPage } from "./pages/access-profiles-page.tsx";
 import { AccountPage } from "./pages/account-page.tsx";
 import { ActivityPage } from "./pages/activity-page.tsx";
+import { AuditPage } from "./pages/audit-page.tsx";
 import { BuildingsPage } from "./pages/buildings-page.tsx";
 import { CabinetPage } from "./pages/cabinet-page.tsx";
 import { CabinetsPage } from "./pages/cabinets-page.tsx";
@@ -53,6 +54,7 @@ export function AppRoutes() {
       <Route path="/reason-codes" element={<ReasonCodesPage />} />
       <Route path="/import" element={<ImportPage />} />
       <Route path="/organization" element={<OrganizationPage />} />
+      <Route path="/audit" element={<AuditPage />} />
       <Route path="/account" element={<AccountPage />} />
       <Route path="*" element={<NotFoundPage />} />
     </Routes>

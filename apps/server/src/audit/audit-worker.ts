@@ -67,18 +67,23 @@ export async function runAuditPass(services: Services): Promise<PassResult> {
   return result;
 }
 
-/** Copies every organization's new checkpoints to every configured target whose retry time has come. */
-export async function runOffsiteCopies(services: Services): Promise<void> {
+/** Copies every organization's new checkpoints to every configured target whose retry time has come (or all: `now`). */
+export async function runOffsiteCopies(services: Services, now = false): Promise<void> {
   const { db } = services;
   const logs = await db.selectFrom("audit_logs").select("organization_id").execute();
   for (const target of services.audit.offsite) {
     for (const { organization_id: organizationId } of logs) {
-      await copyOne(services, target, organizationId);
+      await copyOne(services, target, organizationId, now);
     }
   }
 }
 
-async function copyOne(services: Services, target: OffsiteTarget, organizationId: string): Promise<void> {
+async function copyOne(
+  services: Services,
+  target: OffsiteTarget,
+  organizationId: string,
+  force: boolean,
+): Promise<void> {
   const { db } = services;
   const now = services.now();
   const key = { organization_id: organizationId, target: target.description };
@@ -102,7 +107,7 @@ async function copyOne(services: Services, target: OffsiteTarget, organizationId
     .where("organization_id", "=", organizationId)
     .where("target", "=", target.description)
     .executeTakeFirstOrThrow();
-  if (state.next_attempt_at && Date.parse(state.next_attempt_at) > now.getTime()) {
+  if (!force && state.next_attempt_at && Date.parse(state.next_attempt_at) > now.getTime()) {
     return;
   }
   const update = (set: Updateable<AuditOffsiteTable>) =>

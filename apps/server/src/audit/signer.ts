@@ -51,14 +51,22 @@ function writeDurably(file: string, text: string, mode: number): void {
   }
 }
 
+function readState(stateFile: string): Record<string, SignedState> {
+  return existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, SignedState>) : {};
+}
+
+/** What the signer remembers signing, per origin, read from its state file (the verifier's "witness"). */
+export function signerMemory(stateFile: string): (origin: string) => SignedState | null {
+  return (origin) => readState(stateFile)[origin] ?? null;
+}
+
 /** A signer over a key and a state file (created when missing). */
 export function createAuditSigner(key: NoteSignerKey, stateFile: string): AuditSigner {
-  const read = (): Record<string, SignedState> =>
-    existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, "utf8")) as Record<string, SignedState>) : {};
+  const read = () => readState(stateFile);
   return {
     key,
     // why: read the file each time, not a cached copy: another process on this machine may share it
-    lastSigned: (origin) => read()[origin] ?? null,
+    lastSigned: signerMemory(stateFile),
     remember: (origin, state) => {
       const all = read();
       all[origin] = state;

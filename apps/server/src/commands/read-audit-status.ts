@@ -34,7 +34,11 @@ export function presentVerification(
   };
 }
 
-export async function readAuditStatus(db: Executor, services: Services, organizationId: string): Promise<AuditStatus> {
+export async function readAuditStatus(
+  db: Executor,
+  services: Pick<Services, "audit" | "config">,
+  organizationId: string,
+): Promise<AuditStatus> {
   const log = await db
     .selectFrom("audit_logs")
     .selectAll()
@@ -60,14 +64,14 @@ export async function readAuditStatus(db: Executor, services: Services, organiza
     .limit(1)
     .executeTakeFirst();
   const report = verification ? (JSON.parse(verification.report) as VerifyReport) : null;
-  const signer = services.audit.signer;
+  const key = services.audit.verifierKeys[0];
   return {
     origin: log?.origin ?? originOf(services.config.audit.originPrefix, organizationId),
     size: Number(log?.size ?? 0),
     rootHash: log?.root_hash ?? hashToHex(EMPTY_ROOT),
     pending: Number(pending.n),
     checkpoint: await latestCheckpoint(db, organizationId),
-    verifierKey: signer ? formatVerifierKey(signer.key) : null,
+    verifierKey: key ? formatVerifierKey(key) : null,
     offsite: [
       ...offsite.map((o) => ({
         target: o.target,

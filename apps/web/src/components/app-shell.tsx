@@ -61,6 +61,7 @@ const NAV: { group: string; items: NavItem[] }[] = [
       { to: "/reason-codes", label: "Reason codes", entity: "reasonCode" },
       { to: "/import", label: "Import and export", entity: "import" },
       { to: "/organization", label: "Organization", entity: "organization" },
+      { to: "/audit", label: "Audit trail", entity: "auditTrail" },
     ],
   },
 ];
@@ -70,6 +71,10 @@ function useVisible(): (entity: Entity | null) => boolean {
   return (entity) => {
     if (entity === null) {
       return true;
+    }
+    if (entity === "auditTrail") {
+      // why: property roles list the trail in their matrix, but only an organization-wide role may read it
+      return session.can("read", entity, null);
     }
     if (entity === "import") {
       return (

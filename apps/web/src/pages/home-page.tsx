@@ -1,7 +1,8 @@
 /**
  * The first screen answers "is anything wrong right now?" and "who has keys out": keys out and overdue (one click
  * from the keys-out board), offline cabinets and open alarms, lost keys, cabinets not yet enrolled, people past
- * their end date who are still active, and the keys out longest. Live: the stream refetches it.
+ * their end date who are still active, an audit trail that failed verification or an offsite copy, and the keys out
+ * longest. Live: the stream refetches it.
  */
 import {
   Alert,
@@ -29,6 +30,7 @@ import { formatAgo, formatInstant, formatLocalDate, todayIn } from "../format.ts
 import { CABINET_STATUS_LABELS, KEY_STATUS_COLORS, KEY_STATUS_LABELS, keysOf } from "../labels.ts";
 import { useSession } from "../session.tsx";
 import type { Cabinet, CabinetState, KeyStatus, Overview, Person } from "../types.ts";
+import { AuditTrailWarning, useAuditWarning } from "./audit-trail-warning.tsx";
 
 /** How many names the "still active after their end date" list shows; the count above it is exact. */
 const PAST_END_SHOWN = 20;
@@ -176,6 +178,8 @@ export function HomePage() {
     },
   });
 
+  const audit = useAuditWarning();
+
   const unenrolled = (cabinets.data ?? []).filter((c) => c.status !== "archived" && !c.enrolled);
   const lost = counts.data?.keys.lost ?? 0;
   const pastEndCount = counts.data?.peopleActivePastEndDate ?? 0;
@@ -188,7 +192,8 @@ export function HomePage() {
     counts.isSuccess &&
     (!readsCabinets || (cabinets.isSuccess && !states.isPending)) &&
     (!readsCheckouts || !open.isPending) &&
-    (!readsPeople || pastEnd.isSuccess);
+    (!readsPeople || pastEnd.isSuccess) &&
+    !audit.pending;
   const nothingWrong =
     attentionLoaded &&
     liveError === null &&
@@ -197,7 +202,8 @@ export function HomePage() {
     pastEndCount === 0 &&
     overdue.length === 0 &&
     offline.length === 0 &&
-    alarmed.length === 0;
+    alarmed.length === 0 &&
+    audit.troubles.length === 0;
 
   return (
     <Page
@@ -268,6 +274,7 @@ export function HomePage() {
               </Alert>
             ) : (
               <Stack gap="md">
+                <AuditTrailWarning troubles={audit.troubles} />
                 {overdue.length > 0 && (
                   <div>
                     <Group gap="xs">

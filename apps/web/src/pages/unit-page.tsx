@@ -1,4 +1,4 @@
-/** One unit: its details, the keys that open it, and its history. */
+/** One unit: its details, the keys that open it, its evidence packet for those who read its events, and its history. */
 import { Badge, Button, Code, Modal } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
@@ -15,6 +15,7 @@ import { KEY_KIND_LABELS, KEY_STATUS_COLORS, KEY_STATUS_LABELS } from "../labels
 import { useRecord } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { Key, Unit } from "../types.ts";
+import { EvidencePacketSection } from "./evidence-packet-section.tsx";
 
 export function UnitPage() {
   const { id = "" } = useParams();
@@ -90,6 +91,9 @@ export function UnitPage() {
             empty="No keys for this unit yet."
           />
         </Section>
+        {session.can("read", "event", u.propertyId) && (
+          <EvidencePacketSection unit={u} zone={session.zoneOf(u.propertyId)} />
+        )}
       </DetailLayout>
       <Modal opened={adding} onClose={close} title={`New key for unit ${u.number}`} size="lg">
         <KeyForm

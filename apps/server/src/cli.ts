@@ -57,7 +57,7 @@ program
     const server = await startServer(config);
     const empty = await setupNeeded(server.handle.db);
     process.stdout.write(
-      `\nKeyward ${VERSION} on ${server.handle.dialect} (${server.handle.location})\n  Dashboard: ${server.url}/\n  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)\n`,
+      `\nKeyward ${VERSION} on ${server.handle.dialect} (${server.handle.location})\n  Dashboard: ${server.url}/\n  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)\n${server.auditLines.join("\n")}\n`,
     );
     if (empty) {
       process.stdout.write(`  No organization yet: open ${server.url}/ to create it, or run "keyward init".\n`);
@@ -166,6 +166,7 @@ program
       `Keyward ${VERSION} is running on ${handle.dialect} (${handle.location})`,
       `  Dashboard: ${server.url}/`,
       `  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)`,
+      ...server.auditLines,
       ...demo.cabinets.map((c) => `  Kiosk:     ${c.kioskUrl}/  (cabinet "${c.name}", ${c.propertyName})`),
       "",
       `Demo sign-ins (password for all: ${DEMO_PASSWORD}):`,

@@ -1,6 +1,7 @@
 /** Starting and stopping a server process: configuration, database, migrations, HTTP. */
 import { existsSync } from "node:fs";
 import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect";
+import { formatVerifierKey } from "@keyward/domain/signed-note";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import { startAuditWorker } from "./audit/audit-worker.ts";
@@ -61,6 +62,8 @@ export interface RunningServer {
   url: string;
   /** Runs `task` first when the server closes (the demo's cabinet agents stop before the server they talk to). */
   beforeClose(task: () => Promise<void>): void;
+  /** What to tell the operator about the audit trail: the key checkpoints verify with, and where copies go. */
+  auditLines: string[];
   close(): Promise<void>;
 }
 
@@ -99,5 +102,19 @@ export async function startServer(
       void close().then(() => process.exit(0));
     });
   }
-  return { app, handle: db, url: `http://localhost:${port}`, beforeClose: (task) => tasks.push(task), close };
+  const key = services.audit.verifierKeys[0];
+  const auditLines = [
+    `  Audit:     checkpoints signed by ${key ? formatVerifierKey(key) : "(no key)"}`,
+    `             ${config.audit.signingKey ? "key from KEYWARD_AUDIT_SIGNING_KEY" : `key file ${config.audit.keyFile}`}; offsite copies: ${
+      services.audit.offsite.map((t) => t.description).join(", ") || "none (set KEYWARD_AUDIT_OFFSITE)"
+    }`,
+  ];
+  return {
+    app,
+    handle: db,
+    url: `http://localhost:${port}`,
+    beforeClose: (task) => tasks.push(task),
+    auditLines,
+    close,
+  };
 }

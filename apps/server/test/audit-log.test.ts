@@ -8,6 +8,7 @@ import { hashToHex } from "@keyward/domain/merkle";
 import { openNote, parseCheckpoint, verifiedBy } from "@keyward/domain/signed-note";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAuditPass } from "../src/audit/audit-worker.ts";
+import { jsonTextFor, leafText, leavesWithRows } from "../src/audit/leaf.ts";
 import { verifyAudit } from "../src/audit/verify-audit.ts";
 import { TestDevice } from "./device.ts";
 import { Factory } from "./factories.ts";
@@ -131,5 +132,45 @@ describe("checkpoints", () => {
     expect(sizes).toContain(boundary);
     expect(Number((await logOf()).size)).toBeGreaterThan(boundary);
     expect((await verify()).status).toBe("ok");
+  });
+});
+
+describe("what the log keeps", () => {
+  it("holds no secret and no biometric reference: no PIN, PIN hash, activation code or fingerprint reference", async () => {
+    const property = await factory.property();
+    const person = await factory.person({ homePropertyId: property.id });
+    const issue = (body: Record<string, unknown>) =>
+      admin.post<{ credential: { id: string }; activationCode: string | null }>(
+        `/api/v1/people/${person.id}/credentials`,
+        body,
+      );
+    const pin = await issue({ kind: "pin" });
+    const code = pin.body.activationCode as string;
+    const activated = await server
+      .client()
+      .post("/api/v1/pin-activations", { credentialId: pin.body.credential.id, activationCode: code, pin: "480151" });
+    expect(activated.status).toBe(200);
+    const fingerprint = await issue({ kind: "fingerprint", fingerprintRef: "reader-9/slot-4", consent: true });
+    expect(fingerprint.status).toBe(201);
+    await admin.patch(`/api/v1/credentials/${fingerprint.body.credential.id}`, { status: "revoked" });
+    await runAuditPass(server.services);
+    const secrets = ["480151", code, "reader-9/slot-4", "$argon2"];
+    const stored = await server.services.db
+      .selectFrom("credentials")
+      .select(["pin_hash", "pin_activation_hash"])
+      .where("person_id", "=", person.id)
+      .execute();
+    for (const row of stored) {
+      secrets.push(...[row.pin_hash, row.pin_activation_hash].filter((v): v is string => v !== null));
+    }
+    const s = server.services;
+    const rows = await leavesWithRows(s.db, factory.organizationId, 0, 100_000);
+    const json = jsonTextFor(s.handle.dialect);
+    const texts = rows.map((r) => leafText(r, json)).join("\n");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(texts).toContain(person.id);
+    for (const secret of secrets) {
+      expect(texts.includes(secret), `the log holds ${secret}`).toBe(false);
+    }
   });
 });

@@ -114,7 +114,9 @@ export async function issueCredential(
     entityType: "credential",
     entityId: String(row.id),
     actor: snapshotOf(ctx.actor),
-    after: presented,
+    // why: the audit log keeps every event forever, while a fingerprint's enrolment reference must be erasable with
+    // the person's consent; the event says one was enrolled, never which
+    after: { ...presented, fingerprintRef: presented.fingerprintRef ? "(enrolled)" : null },
     now: ctx.now,
   });
   return {

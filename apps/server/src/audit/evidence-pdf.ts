@@ -1,0 +1,155 @@
+/**
+ * The evidence packet for people: a PDF that says, for one unit and period, every time one of its keys left and came
+ * back — who took it, when, why, under which work order, who returned it and how long it was out — with the
+ * checkpoint it rests on and how a third party verifies the JSON packet that goes with it. English, the standard
+ * Helvetica fonts (nothing is fetched or read from disk), times in the property's time zone with the zone named.
+ */
+import type { EvidencePacket, EvidenceVisit } from "@keyward/domain/evidence-packet";
+import { localTime } from "@keyward/domain/schedule";
+import pdfmake from "pdfmake";
+import type { Content, TableCell, TDocumentDefinitions } from "pdfmake/interfaces";
+
+pdfmake.setFonts({
+  Helvetica: {
+    normal: "Helvetica",
+    bold: "Helvetica-Bold",
+    italics: "Helvetica-Oblique",
+    bolditalics: "Helvetica-BoldOblique",
+  },
+});
+// why: a packet holds text people typed (names, work orders); nothing in it may make the renderer fetch or read files
+pdfmake.setUrlAccessPolicy(() => false);
+pdfmake.setLocalAccessPolicy(() => false);
+
+/** An instant as the property's wall clock: "2026-06-01 10:05". */
+export function localStamp(iso: string, timeZone: string): string {
+  const t = localTime(new Date(iso), timeZone);
+  const hh = String(Math.floor(t.minutes / 60)).padStart(2, "0");
+  const mm = String(t.minutes % 60).padStart(2, "0");
+  return `${t.date} ${hh}:${mm}`;
+}
+
+/** A duration for people: "45 min", "2 h 5 min", "3 d 4 h", "under 1 min". */
+export function durationText(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) {
+    return "under 1 min";
+  }
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) {
+    return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  }
+  if (hours > 0) {
+    return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
+  }
+  return `${rest} min`;
+}
+
+const HEADER = ["Key", "Taken by", "Taken at", "Reason", "Work order", "Returned at", "Returned by", "Duration"];
+
+function visitRow(v: EvidenceVisit, zone: string): TableCell[] {
+  return [
+    v.key.label,
+    v.takenBy?.name ?? (v.authorized ? "unknown person" : "no one identified (removed without a session)"),
+    localStamp(v.takenAt, zone),
+    v.reason?.label ?? "none given",
+    v.workOrder ?? "",
+    v.returnedAt ? localStamp(v.returnedAt, zone) : "not returned",
+    v.returnedAt ? (v.returnedBy?.name ?? "no one identified") : "",
+    v.durationSeconds === null ? "still out" : durationText(v.durationSeconds),
+  ];
+}
+
+function fact(label: string, value: string): Content {
+  return { columns: [{ text: label, bold: true, width: 150 }, { text: value, width: "*" }], margin: [0, 1, 0, 1] };
+}
+
+/** The document definition (exported so its structure can be read without rendering). */
+export function evidenceDocument(packet: EvidencePacket): TDocumentDefinitions {
+  const zone = packet.property.timeZone;
+  const unit = packet.unit.building ? `${packet.unit.number} (${packet.unit.building.name})` : packet.unit.number;
+  const visits = packet.visits.items;
+  const keyName = packet.checkpoint.verifierKey.split("+").slice(0, 2).join("+");
+  return {
+    pageSize: "LETTER",
+    pageOrientation: "landscape",
+    pageMargins: [40, 40, 40, 50],
+    info: {
+      title: `Key evidence: unit ${packet.unit.number}, ${packet.period.firstDay} to ${packet.period.lastDay}`,
+      author: packet.organization.name,
+      creator: "Keyward",
+    },
+    defaultStyle: { font: "Helvetica", fontSize: 9 },
+    footer: (current: number, count: number): Content => ({
+      columns: [
+        { text: `${packet.organization.name} · unit ${packet.unit.number}`, fontSize: 8, color: "#555555" },
+        { text: `page ${current} of ${count}`, alignment: "right", fontSize: 8 },
+      ],
+      margin: [40, 15, 40, 0],
+    }),
+    content: [
+      { text: `Key evidence for unit ${packet.unit.number}`, fontSize: 16, bold: true, margin: [0, 0, 0, 8] },
+      fact("Organization", packet.organization.name),
+      fact("Property", packet.property.name),
+      fact("Unit", unit),
+      fact("Period", `${packet.period.firstDay} to ${packet.period.lastDay}, both days included`),
+      fact("Time zone", `All times are in ${zone}, the property's time zone`),
+      fact("Generated", `${localStamp(packet.generatedAt, zone)} (${zone}) by ${packet.generatedBy.name}, ${packet.generatedBy.role}`),
+      fact(
+        "Audit checkpoint",
+        `log size ${packet.checkpoint.size}, root ${packet.checkpoint.rootHash}, signed by ${keyName}`,
+      ),
+      fact("Entries proven", `${packet.entries.length} audit log entries, each with an inclusion proof`),
+      {
+        text: `Every time a key of this unit left the cabinet during the period (${visits.length})`,
+        fontSize: 12,
+        bold: true,
+        margin: [0, 14, 0, 6],
+      },
+      visits.length === 0
+        ? { text: "No key of this unit left a cabinet during this period.", italics: true }
+        : {
+            table: {
+              // why: a long history runs over several pages; each page repeats the header so a page read alone is clear
+              headerRows: 1,
+              dontBreakRows: true,
+              widths: [70, 95, 75, "*", 65, 75, 95, 55],
+              body: [
+                HEADER.map((text): TableCell => ({ text, bold: true, fillColor: "#e8e8e8" })),
+                ...visits.map((v) => visitRow(v, zone)),
+              ],
+            },
+            layout: "lightHorizontalLines",
+          },
+      {
+        text:
+          "Times a key was taken or returned are the cabinet's clock. A visit that began before the period or ended " +
+          "after it is listed whole.",
+        fontSize: 8,
+        color: "#555555",
+        margin: [0, 6, 0, 0],
+      },
+      { text: "How to verify this record", fontSize: 12, bold: true, margin: [0, 16, 0, 6] },
+      {
+        text: [
+          "This document is a summary for reading. The evidence is the JSON packet issued with it, which holds the ",
+          `${packet.entries.length} entries of Keyward's tamper-evident audit log about this unit and its keys, each `,
+          `with a proof that it is in the log as signed at size ${packet.checkpoint.size}. Anyone can check the packet `,
+          "offline, without access to Keyward or its database, by running ",
+          { text: "keyward audit verify-packet FILE.json --key VERIFIER_KEY", bold: true },
+          ", where VERIFIER_KEY is the audit verifier key the organization publishes. The checkpoint of this packet ",
+          "was signed with the key ",
+          { text: packet.checkpoint.verifierKey, bold: true },
+          ". Changing any entry or its position in the log, altering a proof or the checkpoint, or adding a visit that the entries do not record makes the verification fail.",
+        ],
+      },
+    ],
+  };
+}
+
+/** Renders the packet's PDF. */
+export function renderEvidencePdf(packet: EvidencePacket): Promise<Buffer> {
+  return pdfmake.createPdf(evidenceDocument(packet)).getBuffer();
+}

@@ -14,8 +14,14 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { runAuditPass, runOffsiteCopies } from "../src/audit/audit-worker.ts";
 import { OffsiteConflictError, type OffsiteOptions, openOffsiteTarget } from "../src/audit/offsite/target.ts";
+import { verifyAudit } from "../src/audit/verify-audit.ts";
+import type { Services } from "../src/services.ts";
+import { rehash, resign, tamper } from "./audit-tamper.ts";
 import { createTestBucket, freePort, rawS3Client, startCeph, type TestCeph } from "./ceph.ts";
+import { Factory } from "./factories.ts";
+import { startTestServer } from "./harness.ts";
 
 const RETENTION_DAYS = 3;
 const DAY_MS = 86_400_000;
@@ -294,4 +300,89 @@ describe("S3 offsite target failures", () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   });
+});
+
+describe("the audit trail copied to S3 with Object Lock", () => {
+  it("is copied by the worker, verifies against the locked copy, and a rewrite with the stolen key is caught", async (context) => {
+    const c = needCeph(context);
+    const server = await startTestServer();
+    try {
+      const target = openOffsiteTarget(`s3://${lockedBucket}/trail-${suffix}`, options(c));
+      const services: Services = { ...server.services, audit: { ...server.services.audit, offsite: [target] } };
+      const factory = await Factory.organization(services.db, server.clock.now);
+      const property = await factory.property();
+      for (let i = 0; i < 5; i++) {
+        await factory.unit(property.id as string);
+      }
+      await runAuditPass(services);
+      server.clock.advance(61_000);
+      await runAuditPass(services);
+      await runOffsiteCopies(services);
+      const state = await services.db
+        .selectFrom("audit_offsite")
+        .selectAll()
+        .where("organization_id", "=", factory.organizationId)
+        .executeTakeFirstOrThrow();
+      expect(state.last_error).toBeNull();
+      expect(Number(state.copied_size)).toBeGreaterThan(0);
+      const verify = () =>
+        verifyAudit(services.db, {
+          dialect: services.handle.dialect,
+          originPrefix: services.config.audit.originPrefix,
+          verifierKeys: services.audit.verifierKeys,
+          offsite: [target],
+          organizationId: factory.organizationId,
+          now: services.now,
+        });
+      const clean = await verify();
+      expect(clean.findings).toEqual([]);
+      expect(clean.organizations[0]?.checkpoints.offsite).toBe(1);
+
+      // the copy is locked: its version cannot be deleted
+      const names = await target.list(`${factory.organizationId}/checkpoints/`);
+      const key = `trail-${suffix}/${names[0]}`;
+      const [version] = await versionsOf(lockedBucket, key);
+      await expect(
+        raw.send(new DeleteObjectCommand({ Bucket: lockedBucket, Key: key, VersionId: version })),
+      ).rejects.toMatchObject({ name: "AccessDenied" });
+
+      // the database's owner, with the signing key, rewrites an event and re-signs everything
+      const sizes = [Number(state.copied_size)];
+      const victim = await services.db
+        .selectFrom("events")
+        .select("id")
+        .where("organization_id", "=", factory.organizationId)
+        .where("action", "=", "unit.created")
+        .executeTakeFirstOrThrow();
+      await tamper(services.db, services.handle.dialect, async (tx) => {
+        await tx.updateTable("events").set({ entity_id: "elsewhere" }).where("id", "=", victim.id).execute();
+        await rehash(tx, services.handle.dialect, factory.organizationId);
+        const signer = services.audit.signer;
+        if (!signer) {
+          throw new Error("no signer");
+        }
+        await resign(tx, services.handle.dialect, factory.organizationId, signer.key, sizes);
+      });
+      // …and overwrites the offsite checkpoint with its own: a new version, the locked original still wins
+      const forged = await services.db
+        .selectFrom("audit_checkpoints")
+        .select("note")
+        .where("organization_id", "=", factory.organizationId)
+        .executeTakeFirstOrThrow();
+      await raw.send(
+        new PutObjectCommand({
+          Bucket: lockedBucket,
+          Key: key,
+          Body: bytes(forged.note),
+          ContentMD5: md5(bytes(forged.note)),
+        }),
+      );
+      const caught = await verify();
+      expect(caught.status).toBe("tampered");
+      expect(caught.counts.offsite_checkpoint_mismatch).toBeGreaterThan(0);
+      expect(caught.counts.offsite_bundle_mismatch).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

@@ -45,6 +45,8 @@ export async function lockLog(tx: Executor, dialect: Dialect, organizationId: st
 
 export interface AppendResult {
   appended: number;
+  /** Queue rows consumed (an event that vanished is consumed without being appended). */
+  taken: number;
   size: number;
 }
 
@@ -68,7 +70,7 @@ export async function appendBatch(
       .limit(room)
       .execute();
     if (pending.length === 0) {
-      return { appended: 0, size: log.size };
+      return { appended: 0, taken: 0, size: log.size };
     }
     const rows = new Map(
       (
@@ -120,7 +122,7 @@ export async function appendBatch(
       })
       .where("organization_id", "=", organizationId)
       .execute();
-    return { appended: leaves.length, size: range.size };
+    return { appended: leaves.length, taken: pending.length, size: range.size };
   });
 }
 

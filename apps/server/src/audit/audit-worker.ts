@@ -51,7 +51,7 @@ export async function runAuditPass(services: Services): Promise<PassResult> {
       const batch = await appendBatch(db, handle.dialect, organizationId, prefix, services.now());
       result.appended += batch.appended;
       await sign(organizationId);
-      if (batch.appended === 0) {
+      if (batch.taken === 0) {
         break;
       }
     }

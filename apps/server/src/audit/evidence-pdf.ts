@@ -4,22 +4,49 @@
  * checkpoint it rests on and how a third party verifies the JSON packet that goes with it. English, the standard
  * Helvetica fonts (nothing is fetched or read from disk), times in the property's time zone with the zone named.
  */
+import { createRequire } from "node:module";
 import type { EvidencePacket, EvidenceVisit } from "@keyward/domain/evidence-packet";
 import { localTime } from "@keyward/domain/schedule";
-import pdfmake from "pdfmake";
-import type { Content, TableCell, TDocumentDefinitions } from "pdfmake/interfaces";
 
-pdfmake.setFonts({
-  Helvetica: {
-    normal: "Helvetica",
-    bold: "Helvetica-Bold",
-    italics: "Helvetica-Oblique",
-    bolditalics: "Helvetica-BoldOblique",
-  },
-});
-// why: a packet holds text people typed (names, work orders); nothing in it may make the renderer fetch or read files
+/** A node of a pdfmake document: text, or an object of pdfmake's document definition (pdfmake checks its shape). */
+type Content = string | { [property: string]: unknown };
+type TableCell = Content;
+
+/** The part of a pdfmake document definition this module writes. */
+interface DocumentDefinition {
+  pageSize: string;
+  pageOrientation: "landscape" | "portrait";
+  pageMargins: [number, number, number, number];
+  info: { title: string; author: string; creator: string };
+  defaultStyle: { font: string; fontSize: number };
+  footer: (current: number, count: number) => Content;
+  content: Content[];
+}
+
+/** The part of pdfmake 0.3's server API used here. */
+interface PdfMake {
+  setFonts(fonts: Record<string, Record<"normal" | "bold" | "italics" | "bolditalics", string>>): void;
+  setUrlAccessPolicy(allow: (url: string) => boolean): void;
+  setLocalAccessPolicy(allow: (path: string) => boolean): void;
+  createPdf(document: DocumentDefinition): { getBuffer(): Promise<Buffer> };
+}
+
+// why: loaded through require with the narrow interface above; @types/pdfmake pulls the DOM library into every
+// file of the server (its ReadableStream then lacks Node's async iterator), so it is not used
+const pdfmake = createRequire(import.meta.url)("pdfmake") as PdfMake;
+
+const HELVETICA = {
+  normal: "Helvetica",
+  bold: "Helvetica-Bold",
+  italics: "Helvetica-Oblique",
+  bolditalics: "Helvetica-BoldOblique",
+} as const;
+const STANDARD_FONTS: ReadonlySet<string> = new Set(Object.values(HELVETICA));
+pdfmake.setFonts({ Helvetica: HELVETICA });
+// why: a packet holds text people typed (names, work orders); nothing in it may make the renderer fetch or read a
+// file. The standard fonts are built into the PDF library and pass the local check by name only.
 pdfmake.setUrlAccessPolicy(() => false);
-pdfmake.setLocalAccessPolicy(() => false);
+pdfmake.setLocalAccessPolicy((path) => STANDARD_FONTS.has(path));
 
 /** An instant as the property's wall clock: "2026-06-01 10:05". */
 export function localStamp(iso: string, timeZone: string): string {
@@ -67,7 +94,7 @@ function fact(label: string, value: string): Content {
 }
 
 /** The document definition (exported so its structure can be read without rendering). */
-export function evidenceDocument(packet: EvidencePacket): TDocumentDefinitions {
+export function evidenceDocument(packet: EvidencePacket): DocumentDefinition {
   const zone = packet.property.timeZone;
   const unit = packet.unit.building ? `${packet.unit.number} (${packet.unit.building.name})` : packet.unit.number;
   const visits = packet.visits.items;

@@ -4,19 +4,7 @@
  * organization spans time zones, so every time here is in UTC and says so.
  */
 import type { AuditStatus, AuditVerification } from "@keyward/contracts/audit";
-import {
-  Alert,
-  Badge,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  List,
-  Paper,
-  SimpleGrid,
-  Stack,
-  Text,
-} from "@mantine/core";
+import { Alert, Badge, Button, Code, CopyButton, Group, List, Paper, SimpleGrid, Stack, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { api, apiUrl } from "../api.ts";
@@ -110,9 +98,9 @@ function VerificationResult({ verification }: { verification: AuditVerification 
             {total > verification.findings.length ? `, the first ${verification.findings.length} shown` : ""}
           </Text>
           <List size="sm" spacing={4} mt={4} aria-label="Findings">
-            {verification.findings.map((f, i) => (
-              // why: the same code can repeat for many entries; the position keeps each line distinct
-              <List.Item key={`${f.code}-${f.leafIndex ?? ""}-${f.eventId ?? ""}-${i}`}>
+            {verification.findings.map((f) => (
+              // why: a code repeats across entries, but each message names the entry, device or copy it is about
+              <List.Item key={`${f.code} ${f.message}`}>
                 <Code c={f.severity === "failure" ? TONES.danger : TONES.warning} fw={700}>
                   {f.code}
                 </Code>{" "}
@@ -233,8 +221,8 @@ function VerifierKey({ verifierKey }: { verifierKey: string | null }) {
             <CopyValue value={verifierKey} label="verifier key" />
           </Group>
           <Text size="sm">
-            Publish this key or hand it to your auditor and insurer: checkpoints and evidence packets are checked against
-            it, so a copy kept outside Keyward is what shows a rewritten trail.
+            Publish this key or hand it to your auditor and insurer: checkpoints and evidence packets are checked
+            against it, so a copy kept outside Keyward is what shows a rewritten trail.
           </Text>
         </Stack>
       ) : (

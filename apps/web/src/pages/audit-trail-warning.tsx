@@ -14,24 +14,23 @@ import { useSession } from "../session.tsx";
 export const AUDIT_STATUS_KEY = ["audit", "status"] as const;
 
 /** Words for a verification's outcome: the badge and the sentence under it. */
-export const VERIFICATION_WORDS: Record<AuditVerification["status"], { label: string; color: string; says: string }> =
-  {
-    ok: {
-      label: "OK",
-      color: TONES.ok,
-      says: "The trail is intact: every entry, checkpoint signature and cabinet chain checked out.",
-    },
-    anomalies: {
-      label: "Anomalies",
-      color: TONES.warning,
-      says: "The trail's proofs hold, but the verifier saw something that needs a look.",
-    },
-    tampered: {
-      label: "Tampered",
-      color: TONES.danger,
-      says: "The trail was altered after it was written: the findings say where.",
-    },
-  };
+export const VERIFICATION_WORDS: Record<AuditVerification["status"], { label: string; color: string; says: string }> = {
+  ok: {
+    label: "OK",
+    color: TONES.ok,
+    says: "The trail is intact: every entry, checkpoint signature and cabinet chain checked out.",
+  },
+  anomalies: {
+    label: "Anomalies",
+    color: TONES.warning,
+    says: "The trail's proofs hold, but the verifier saw something that needs a look.",
+  },
+  tampered: {
+    label: "Tampered",
+    color: TONES.danger,
+    says: "The trail was altered after it was written: the findings say where.",
+  },
+};
 
 /** The organization's audit trail; fetched only for roles that may read it (`enabled`). */
 export function useAuditStatus(enabled: boolean) {
@@ -88,7 +87,7 @@ export function AuditTrailWarning({ troubles }: { troubles: string[] }) {
     return null;
   }
   return (
-    <Alert color="red" title="Audit trail needs attention" aria-label="Audit trail needs attention">
+    <Alert color="red" title="Audit trail needs attention">
       <List size="sm" spacing={2}>
         {troubles.map((t) => (
           <List.Item key={t}>{t}</List.Item>

@@ -1,8 +1,8 @@
 /**
  * The first screen answers "is anything wrong right now?" and "who has keys out": keys out and overdue (one click
  * from the keys-out board), offline cabinets and open alarms, lost keys, cabinets not yet enrolled, people past
- * their end date who are still active, an audit trail that failed verification or an offsite copy, and the keys out
- * longest. Live: the stream refetches it.
+ * their end date who are still active, an audit trail that failed verification or whose offsite copy keeps failing,
+ * and the keys out longest. Live: the stream refetches it.
  */
 import {
   Alert,

@@ -29,6 +29,7 @@ import { registerAuditRoutes } from "./routes/audit-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerCredentialRoutes } from "./routes/credential-routes.ts";
 import { registerCustodyRoutes } from "./routes/custody-routes.ts";
+import { registerEvidenceRoutes } from "./routes/evidence-routes.ts";
 import { registerHealthRoutes } from "./routes/health-routes.ts";
 import { registerHookRoutes } from "./routes/hook-routes.ts";
 import { registerImportRoutes } from "./routes/import-routes.ts";
@@ -168,6 +169,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   registerAgentRoutes(app, services, streams);
   registerCustodyRoutes(app, services, streams);
   registerAuditRoutes(app, services);
+  registerEvidenceRoutes(app, services);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

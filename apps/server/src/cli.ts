@@ -11,6 +11,7 @@ import { systemActor } from "./auth/actor.ts";
 import { backUpDatabase, describeSummary } from "./backup/back-up-database.ts";
 import { restoreDatabase } from "./backup/restore-database.ts";
 import { addAuditCommands } from "./cli/audit-commands.ts";
+import { addPacketCommands } from "./cli/audit-packet-commands.ts";
 import { runImport } from "./commands/import-csv.ts";
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
 import { setUpOrganization, setupNeeded } from "./commands/set-up-organization.ts";
@@ -286,7 +287,7 @@ function portNumber(value: string): number {
   return n;
 }
 
-addAuditCommands(program);
+addPacketCommands(addAuditCommands(program));
 
 const agent = program.command("agent").description("The cabinet agent: enrol it with the server, then run it");
 

@@ -1111,6 +1111,18 @@ const MATRIX = {
     vendor: [200, null, null],
     auditor: [200, null, null],
   },
+  // a unit's evidence packet: whoever reads the unit's events; a unit they may see but whose history they may not, 403
+  "GET /api/v1/units/:id/evidence-packet": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [403, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
   // the organization's audit trail: organization-scoped roles that oversee it; others are told they may not
   "GET /api/v1/audit/status": {
     administrator: [200, null, null],
@@ -1844,6 +1856,14 @@ const SPECS: Record<RouteKey, Spec> = {
   ),
   "GET /api/v1/cabinet-states": get((s) => `/api/v1/cabinet-states?propertyId=${s.property.id}`),
   "GET /api/v1/live": { targets: OWN_ONLY, call: async () => ({ path: "/api/v1/live", stream: true }) },
+  "GET /api/v1/units/:id/evidence-packet": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/units/${sites[t].unit.id}/evidence-packet?from=2026-05-01&to=2026-06-30`,
+      // why: a refused packet signs no checkpoint and records no export
+      watch: { table: "audit_checkpoints" },
+    }),
+  },
   "GET /api/v1/audit/status": get(() => "/api/v1/audit/status", OWN_ONLY),
   "GET /api/v1/audit/checkpoint": get(() => "/api/v1/audit/checkpoint", OWN_ONLY),
   "POST /api/v1/audit/verifications": {

@@ -6,7 +6,6 @@
  * a packet always proves the latest events. The API and the command line both build packets here.
  */
 import type { Executor } from "@keyward/db/connect";
-import { formatVerifierKey, openNote, verifiedBy } from "@keyward/domain/signed-note";
 import {
   EVIDENCE_PACKET_FORMAT,
   EVIDENCE_PACKET_VERSION,
@@ -16,8 +15,9 @@ import {
   VISITS_NOTE,
 } from "@keyward/domain/evidence-packet";
 import { hashToHex } from "@keyward/domain/merkle";
-import { type ActorSnapshot, recordEvent } from "../events.ts";
+import { formatVerifierKey, openNote, verifiedBy } from "@keyward/domain/signed-note";
 import { ApiError } from "../errors.ts";
+import { type ActorSnapshot, recordEvent } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
 import type { Services } from "../services.ts";
 import { runAuditPass } from "./audit-worker.ts";
@@ -138,7 +138,7 @@ export async function buildEvidencePacket(
   const opened = openNote(checkpoint.note, services.audit.verifierKeys);
   const signedBy = services.audit.verifierKeys.find((k) => verifiedBy(opened, k));
   if (!signedBy) {
-    throw logNotReady("The latest checkpoint is not signed by a key this server knows. Run \"keyward audit verify\".");
+    throw logNotReady('The latest checkpoint is not signed by a key this server knows. Run "keyward audit verify".');
   }
 
   const json = jsonTextFor(services.handle.dialect);

@@ -90,7 +90,13 @@ function visitRow(v: EvidenceVisit, zone: string): TableCell[] {
 }
 
 function fact(label: string, value: string): Content {
-  return { columns: [{ text: label, bold: true, width: 150 }, { text: value, width: "*" }], margin: [0, 1, 0, 1] };
+  return {
+    columns: [
+      { text: label, bold: true, width: 150 },
+      { text: value, width: "*" },
+    ],
+    margin: [0, 1, 0, 1],
+  };
 }
 
 /** The document definition (exported so its structure can be read without rendering). */
@@ -123,7 +129,10 @@ export function evidenceDocument(packet: EvidencePacket): DocumentDefinition {
       fact("Unit", unit),
       fact("Period", `${packet.period.firstDay} to ${packet.period.lastDay}, both days included`),
       fact("Time zone", `All times are in ${zone}, the property's time zone`),
-      fact("Generated", `${localStamp(packet.generatedAt, zone)} (${zone}) by ${packet.generatedBy.name}, ${packet.generatedBy.role}`),
+      fact(
+        "Generated",
+        `${localStamp(packet.generatedAt, zone)} (${zone}) by ${packet.generatedBy.name}, ${packet.generatedBy.role}`,
+      ),
       fact(
         "Audit checkpoint",
         `log size ${packet.checkpoint.size}, root ${packet.checkpoint.rootHash}, signed by ${keyName}`,
@@ -160,16 +169,26 @@ export function evidenceDocument(packet: EvidencePacket): DocumentDefinition {
       },
       { text: "How to verify this record", fontSize: 12, bold: true, margin: [0, 16, 0, 6] },
       {
+        text:
+          "This document is a summary for reading. The evidence is the JSON packet issued with it, which holds the " +
+          `${packet.entries.length} entries of Keyward's tamper-evident audit log about this unit and its keys, each ` +
+          `with a proof that it is in the log as signed at size ${packet.checkpoint.size}. Anyone can check the ` +
+          "packet offline, without access to Keyward or its database, with this command:",
+      },
+      // why: on a line of its own and unbroken, so it can be typed as printed
+      {
+        text: "keyward audit verify-packet FILE.json --key VERIFIER_KEY",
+        bold: true,
+        noWrap: true,
+        margin: [20, 6, 0, 6],
+      },
+      {
         text: [
-          "This document is a summary for reading. The evidence is the JSON packet issued with it, which holds the ",
-          `${packet.entries.length} entries of Keyward's tamper-evident audit log about this unit and its keys, each `,
-          `with a proof that it is in the log as signed at size ${packet.checkpoint.size}. Anyone can check the packet `,
-          "offline, without access to Keyward or its database, by running ",
-          { text: "keyward audit verify-packet FILE.json --key VERIFIER_KEY", bold: true },
-          ", where VERIFIER_KEY is the audit verifier key the organization publishes. The checkpoint of this packet ",
-          "was signed with the key ",
+          "where VERIFIER_KEY is the audit verifier key the organization publishes. The checkpoint of this packet was ",
+          "signed with the key ",
           { text: packet.checkpoint.verifierKey, bold: true },
-          ". Changing any entry or its position in the log, altering a proof or the checkpoint, or adding a visit that the entries do not record makes the verification fail.",
+          ". Changing any entry or its position in the log, altering a proof or the checkpoint, or adding a visit that ",
+          "the entries do not record makes the verification fail.",
         ],
       },
     ],

@@ -13,7 +13,7 @@ import { runAuditPass } from "../src/audit/audit-worker.ts";
 import { copyOffsite } from "../src/audit/copy-offsite.ts";
 import { openDirectoryTarget } from "../src/audit/offsite/directory-target.ts";
 import type { OffsiteTarget } from "../src/audit/offsite/target.ts";
-import { type FindingCode, type VerifyReport, verifyAudit } from "../src/audit/verify-audit.ts";
+import { type FindingCode, type ParallelScan, type VerifyReport, verifyAudit } from "../src/audit/verify-audit.ts";
 import { rehash, resign, tamper } from "./audit-tamper.ts";
 import { TestDevice } from "./device.ts";
 import { Factory } from "./factories.ts";
@@ -99,9 +99,14 @@ async function trail(): Promise<Trail> {
   return t;
 }
 
-function verify(t: Pick<Trail, "organizationId" | "target">, offsite = true): Promise<VerifyReport> {
+function verify(
+  t: Pick<Trail, "organizationId" | "target">,
+  offsite = true,
+  parallel?: ParallelScan,
+): Promise<VerifyReport> {
   const s = server.services;
   return verifyAudit(s.db, {
+    parallel,
     dialect: s.handle.dialect,
     originPrefix: s.config.audit.originPrefix,
     verifierKeys: s.audit.verifierKeys,
@@ -165,6 +170,11 @@ describe("attacks on the database", () => {
     const report = await verify(t);
     expectCaught(report, "event_changed", victim.id);
     expectCaught(report, "offsite_bundle_mismatch");
+    // the same, with the log scanned in three worker threads over their own connections (as the CLI does)
+    const connection = { databaseUrl: server.database.url, sqliteFile: server.database.sqliteFile ?? "" };
+    const parallel = await verify(t, true, { connection, workers: 3, minEntries: 0 });
+    expect(parallel.counts).toEqual(report.counts);
+    expect(parallel.organizations).toEqual(report.organizations);
   });
 
   it("A1 editing a cabinet event's data: the device's hash no longer matches", async () => {

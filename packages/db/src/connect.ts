@@ -20,6 +20,11 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** Where the data lives, for display (a file path, or the PostgreSQL URL without its password). */
   location: string;
+  /**
+   * SQLite only: the driver's own connection, for the rare hot path that must read rows as arrays (the audit
+   * verifier); everything else goes through `db`.
+   */
+  sqlite?: SqliteDatabase.Database;
   close(): Promise<void>;
 }
 
@@ -108,7 +113,7 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile: string
     typeof value === "string" ? value.toLowerCase() : value,
   );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: "sqlite", location: options.sqliteFile, close: () => db.destroy() };
+  return { db, dialect: "sqlite", location: options.sqliteFile, sqlite, close: () => db.destroy() };
 }
 
 /** The columns behind each unique index whose violation does not name them plainly. */

@@ -166,7 +166,10 @@ const verifiedKeys = new WeakMap<OpenedNote, NoteKey[]>();
  * with a stable `code`: "malformed" | "no_verified_signature" | …) on malformed notes; `openNote` itself does not
  * require a valid signature — `verifiedBy(opened, key)` tells. Signatures from unknown keys are kept, unchecked.
  */
-export function openNote(note: string, keys: readonly NoteKey[]): OpenedNote {
+/** Checks an Ed25519 signature (strict RFC 8032); the portable one is the default, a caller may pass a native one. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+export function openNote(note: string, keys: readonly NoteKey[], verify: Ed25519Verify = verifyEd25519): OpenedNote {
   const { text, lines } = parseNote(note);
   const message = utf8ToBytes(text);
   const verified: NoteKey[] = [];
@@ -175,7 +178,7 @@ export function openNote(note: string, keys: readonly NoteKey[]): OpenedNote {
     if (!key) {
       return { name, keyId, known: false, valid: false };
     }
-    const valid = signature.length === 64 && verifyEd25519(signature, message, key.publicKey);
+    const valid = signature.length === 64 && verify(signature, message, key.publicKey);
     if (valid) {
       verified.push(key);
     }
@@ -200,8 +203,8 @@ export function verifiedBy(opened: OpenedNote, key: NoteKey): boolean {
  * The spec's acceptance rule in one call: opens the note, rejects it if a signature from a known key fails
  * ("invalid_signature") or if none verifies ("no_verified_signature"), and returns it otherwise.
  */
-export function verifyNote(note: string, keys: readonly NoteKey[]): OpenedNote {
-  const opened = openNote(note, keys);
+export function verifyNote(note: string, keys: readonly NoteKey[], verify?: Ed25519Verify): OpenedNote {
+  const opened = openNote(note, keys, verify);
   const failed = opened.signatures.find((s) => s.known && !s.valid);
   if (failed) {
     throw new NoteError("invalid_signature", `the signature of ${failed.name}+${bytesToHex(failed.keyId)} is invalid`);
@@ -352,7 +355,8 @@ function findKey(keys: readonly NoteKey[], name: string, keyId: Uint8Array): Not
   return first;
 }
 
-function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+/** The portable strict RFC 8032 check. */
+export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   try {
     // why: strict RFC 8032 verification, so a signature has one encoding and cannot be malleated.
     return ed25519.verify(signature, message, publicKey, { zip215: false });

@@ -14,7 +14,7 @@ import { appendBatch, organizationsWithPending } from "./append-pending.ts";
 import { copyOffsite } from "./copy-offsite.ts";
 import type { OffsiteTarget } from "./offsite/target.ts";
 import { signCheckpointIfDue } from "./sign-checkpoint.ts";
-import { type VerifyReport, verifyAudit } from "./verify-audit.ts";
+import { parallelScanFor, type VerifyReport, verifyAudit } from "./verify-audit.ts";
 
 /** Consecutive failed copies to one target before the alarm event. */
 export const OFFSITE_ALARM_AFTER = 5;
@@ -194,6 +194,7 @@ export async function runVerification(
     signerState: services.audit.signer ? (origin) => services.audit.signer?.lastSigned(origin) ?? null : undefined,
     organizationId,
     now: services.now,
+    parallel: parallelScanFor(services.config),
   });
   await services.db
     .insertInto("audit_verifications")

@@ -11,6 +11,7 @@
 import type { Executor } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
 import { canonicalJson } from "@keyward/domain/event-chain";
+import type SqliteDatabase from "better-sqlite3";
 
 /** An event row with its cabinet record (columns prefixed `c_`, null for other events). */
 export interface LeafRow {
@@ -74,7 +75,8 @@ export function leafText(row: LeafRow, json: JsonText): string {
   return `{"cabinet":${cabinet},"event":${event},"v":1}`;
 }
 
-const LEAF_COLUMNS = [
+/** The columns of a leaf row, in order (with the leaf's own index and event id first in `leavesWithRows`). */
+export const LEAF_COLUMNS = [
   "e.id",
   "e.organization_id",
   "e.property_id",
@@ -105,13 +107,60 @@ export function leafRows(db: Executor) {
   return db.selectFrom("events as e").leftJoin("cabinet_events as c", "c.event_id", "e.id").select(LEAF_COLUMNS);
 }
 
+/** A leaf row as `leavesWithRows` gives it. */
+export type IndexedLeafRow = LeafRow & { leaf_idx: number; leaf_event_id: string };
+
+/**
+ * The same rows as `leavesWithRows`, read through SQLite's driver as arrays. why: the verifier reads a million rows;
+ * the driver builds a 25-property object far slower than JavaScript builds one from an array (about 7 µs a row).
+ */
+export function sqliteLeavesWithRows(
+  sqlite: SqliteDatabase.Database,
+): (organizationId: string, from: number, limit: number) => IndexedLeafRow[] {
+  const columns = LEAF_COLUMNS.map((c) => c.replace(/ as .*$/, "")).join(", ");
+  const statement = sqlite
+    .prepare(
+      `select l.idx, l.event_id, ${columns} from audit_leaves l left join events e on e.id = l.event_id ` +
+        "left join cabinet_events c on c.event_id = e.id where l.organization_id = ? and l.idx >= ? order by l.idx limit ?",
+    )
+    .raw(true);
+  return (organizationId, from, limit) =>
+    (statement.all(organizationId, from, limit) as unknown[][]).map((r) => ({
+      leaf_idx: r[0] as number,
+      leaf_event_id: r[1] as string,
+      id: r[2] as string,
+      organization_id: r[3] as string,
+      property_id: r[4] as string | null,
+      occurred_at: r[5] as string,
+      action: r[6] as string,
+      entity_type: r[7] as string,
+      entity_id: r[8] as string | null,
+      actor_type: r[9] as string,
+      actor_id: r[10] as string | null,
+      actor: r[11] as string,
+      before: r[12] as string | null,
+      after: r[13] as string | null,
+      source: r[14] as string,
+      c_cabinet_id: r[15] as string | null,
+      c_device_id: r[16] as string | null,
+      c_seq: r[17] as number | null,
+      c_prev_hash: r[18] as string | null,
+      c_hash: r[19] as string | null,
+      c_occurred_at: r[20] as string | null,
+      c_type: r[21] as string | null,
+      c_data: r[22] as string | null,
+      c_head_signature: r[23] as string | null,
+      c_received_at: r[24] as string | null,
+    }));
+}
+
 /** An organization's leaves in order, from `from`, with their events' rows (null columns for a missing event). */
 export async function leavesWithRows(
   db: Executor,
   organizationId: string,
   from: number,
   limit: number,
-): Promise<(LeafRow & { leaf_idx: number; leaf_event_id: string })[]> {
+): Promise<IndexedLeafRow[]> {
   const rows = await db
     .selectFrom("audit_leaves as l")
     .leftJoin("events as e", "e.id", "l.event_id")
@@ -123,7 +172,7 @@ export async function leavesWithRows(
     .orderBy("l.idx")
     .limit(limit)
     .execute();
-  return rows as unknown as (LeafRow & { leaf_idx: number; leaf_event_id: string })[];
+  return rows as unknown as IndexedLeafRow[];
 }
 
 /** The rows of these events that belong to the organization (any order). */

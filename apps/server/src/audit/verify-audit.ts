@@ -5,28 +5,29 @@
  * leaves. It reads; it never writes. Findings name what they saw; `failure` means the trail was altered, `anomaly`
  * something an auditor should look at (a cabinet clock off by hours) that no alteration explains.
  */
-import { createPublicKey, type KeyObject, hash as nativeHash, verify as nativeVerify } from "node:crypto";
-import { CABINET_EVENT_TYPES } from "@keyward/contracts/cabinet-sync";
+
+import { createPublicKey, type KeyObject, verify as nativeVerify } from "node:crypto";
+import { availableParallelism } from "node:os";
 import type { Executor } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
-import {
-  canonicalJson,
-  chainHeadMessage,
-  eventHash,
-  fromBase64Url,
-  GENESIS_HASH,
-  toBase64Url,
-  verifyMessage,
-} from "@keyward/domain/event-chain";
+import { chainHeadMessage, fromBase64Url, GENESIS_HASH, toBase64Url, verifyMessage } from "@keyward/domain/event-chain";
 import { CompactRange, type Hash, hashToHex } from "@keyward/domain/merkle";
-import { NoteError, type NoteKey, parseCheckpoint, verifyNote } from "@keyward/domain/signed-note";
+import {
+  type Ed25519Verify,
+  NoteError,
+  type NoteKey,
+  parseCheckpoint,
+  verifyEd25519,
+  verifyNote,
+} from "@keyward/domain/signed-note";
 import { originOf } from "./append-pending.ts";
-import { type JsonText, jsonTextFor, type LeafRow, leafText, leavesWithRows } from "./leaf.ts";
 import type { OffsiteTarget } from "./offsite/target.ts";
 import { bundlePrefix, checkpointPrefix, parseBundleName } from "./offsite-layout.ts";
+import { type DeviceEvent, leafHashOfText, type ScanResult, scanLeaves } from "./scan-leaves.ts";
 import { storedRoot } from "./sign-checkpoint.ts";
 import type { SignedState } from "./signer.ts";
-import { sha256, TILE_WIDTH } from "./tiles.ts";
+import { sha256 } from "./tiles.ts";
+import { scanInWorker } from "./verify-worker-client.ts";
 
 export const FINDING_CODES = {
   event_changed: "failure",
@@ -98,6 +99,15 @@ export interface VerifyReport {
   findingsOmitted: number;
 }
 
+/** Where a verification may open more connections to the same database, for scanning in parallel. */
+export interface ParallelScan {
+  connection: { databaseUrl?: string; sqliteFile: string };
+  /** Worker threads (at most). */
+  workers: number;
+  /** Logs shorter than this are scanned in-process (default `PARALLEL_FROM`). */
+  minEntries?: number;
+}
+
 export interface VerifyOptions {
   dialect: Dialect;
   originPrefix: string;
@@ -111,21 +121,57 @@ export interface VerifyOptions {
   pageSize?: number;
   /** Findings listed in full (the rest are counted). */
   maxFindings?: number;
+  /** Scan a long log in worker threads, each on its own connection (the CLI and the scheduler do). */
+  parallel?: ParallelScan;
+}
+
+/** The parallel scan for a configured database: a worker per core, two at most (the database is the other side). */
+export function parallelScanFor(config: { databaseUrl?: string; sqliteFile: string }): ParallelScan {
+  return {
+    connection: { databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile },
+    workers: Math.min(2, availableParallelism()),
+  };
+}
+
+/** Below this many entries a log is scanned in-process: a worker's start costs more than it saves. */
+export const PARALLEL_FROM = 20_000;
+
+/**
+ * Scans the whole log, in ranges: in worker threads when asked and worth it, else here. The ranges' results come back
+ * in index order.
+ */
+async function scanAll(
+  db: Executor,
+  organizationId: string,
+  options: VerifyOptions,
+  recordedSize: number,
+): Promise<ScanResult[]> {
+  const last = await db
+    .selectFrom("audit_leaves")
+    .select((eb) => eb.fn.max("idx").as("top"))
+    .where("organization_id", "=", organizationId)
+    .executeTakeFirst();
+  // why: scan to the last leaf there is, whatever the log row says (it may have been altered)
+  const end = Math.max(recordedSize, last?.top === null || last?.top === undefined ? 0 : Number(last.top) + 1);
+  const workers =
+    options.parallel && end >= (options.parallel.minEntries ?? PARALLEL_FROM)
+      ? Math.max(1, options.parallel.workers)
+      : 1;
+  if (workers === 1 || !options.parallel) {
+    return [await scanLeaves(db, options.dialect, organizationId, 0, end, options.pageSize)];
+  }
+  const step = Math.ceil(end / workers);
+  const ranges = Array.from({ length: workers }, (_, i) => [i * step, Math.min(end, (i + 1) * step)] as const);
+  const { connection } = options.parallel;
+  return Promise.all(
+    ranges.map(([from, to]) =>
+      scanInWorker({ connection, dialect: options.dialect, organizationId, from, to, pageSize: options.pageSize }),
+    ),
+  );
 }
 
 /** How far a cabinet's clock may run backwards between events, or ahead of the server, before it is flagged. */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
-
-interface DeviceEvent {
-  seq: number;
-  prevHash: string;
-  hash: string;
-  occurredAt: string;
-  receivedAt: string;
-  headSignature: string | null;
-  leafIndex: number;
-  eventId: string;
-}
 
 interface Reference {
   size: number;
@@ -147,53 +193,6 @@ class Findings {
     }
     this.list.push({ code, severity: FINDING_CODES[code], organizationId, message, ...extra });
   }
-}
-
-function isCanonical(text: string | null): boolean {
-  if (text === null) {
-    return true;
-  }
-  try {
-    return canonicalJson(JSON.parse(text)) === text;
-  } catch {
-    return false;
-  }
-}
-
-const DEVICE_TYPES: ReadonlySet<string> = new Set(CABINET_EVENT_TYPES);
-
-const str = JSON.stringify;
-
-/**
- * `leafHash` of a leaf's text, in one native call. why: the verifier's hot path; the UTF-8 bytes of "\0" + text are
- * exactly 0x00 ‖ UTF-8(text), the RFC 6962 leaf input, without two intermediate buffers per leaf.
- */
-function leafHashOfText(text: string): Hash {
-  return nativeHash("sha256", `\0${text}`, "buffer");
-}
-
-/**
- * Whether a cabinet record still has the hash its device gave it, exactly as `eventHash` decides. why: the hot path
- * of a verification; the canonical body is assembled from the data's canonical text (stored canonical on SQLite,
- * canonicalized on PostgreSQL) and hashed natively, and only a mismatch pays for the portable definition, whose
- * answer then stands — so a record whose stored text is not canonical is judged by its values, as before.
- */
-function deviceHashMatches(row: LeafRow, json: JsonText): boolean {
-  const seq = Number(row.c_seq);
-  const body =
-    `{"data":${json(row.c_data)},"device":${str(row.c_device_id)},"occurredAt":${str(row.c_occurred_at)},` +
-    `"prevHash":${str(row.c_prev_hash)},"seq":${seq},"type":${str(row.c_type)},"v":1}`;
-  if (nativeHash("sha256", body, "hex") === row.c_hash) {
-    return true;
-  }
-  const recomputed = eventHash(row.c_device_id as string, {
-    seq,
-    prevHash: row.c_prev_hash as string,
-    occurredAt: row.c_occurred_at as string,
-    type: row.c_type as string,
-    data: JSON.parse(row.c_data as string) as Record<string, unknown>,
-  });
-  return recomputed === row.c_hash;
 }
 
 /** Device public keys as native key objects (null for a key that does not decode), per verification. */
@@ -229,6 +228,34 @@ function deviceSignatureValid(publicKey: string, message: string, signature: str
   }
   return verifyMessage(publicKey, message, signature);
 }
+
+const noteKeys = new Map<string, KeyObject | null>();
+
+/**
+ * A checkpoint's Ed25519 signature, natively first. why: a million-entry log has four thousand checkpoints, and the
+ * portable check costs a millisecond each; OpenSSL's is strict RFC 8032 as well, and whatever it rejects the portable
+ * check decides, so the answer is always the portable definition's.
+ */
+const nativeNoteVerify: Ed25519Verify = (signature, message, publicKey) => {
+  const id = Buffer.from(publicKey).toString("base64");
+  let key = noteKeys.get(id);
+  if (key === undefined) {
+    try {
+      key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: toBase64Url(publicKey) }, format: "jwk" });
+    } catch {
+      key = null;
+    }
+    noteKeys.set(id, key);
+  }
+  try {
+    if (key && nativeVerify(null, message, key, signature)) {
+      return true;
+    }
+  } catch {
+    // a signature that does not decode: the portable check decides
+  }
+  return verifyEd25519(signature, message, publicKey);
+};
 
 /** Verifies every organization's log (or one). */
 export async function verifyAudit(db: Executor, options: VerifyOptions): Promise<VerifyReport> {
@@ -274,7 +301,7 @@ function readCheckpoint(
     let text: string;
     try {
       // why: the note's whole rule: some known key verifies it, and no known key's signature on it fails
-      text = verifyNote(note, keys).text;
+      text = verifyNote(note, keys, nativeNoteVerify).text;
     } catch (error) {
       if (
         error instanceof NoteError &&
@@ -387,16 +414,7 @@ async function verifyOrganization(
   }
 
   // ---------------------------------------------------------------- the leaves, recomputed from the rows
-  const json = jsonTextFor(options.dialect);
-  const pageSize = options.pageSize ?? 5000;
   const range = new CompactRange(0, [], sha256);
-  const leafHashes: Hash[] = [];
-  // why: only offsite bundles are compared leaf by leaf afterwards; a million retained hashes otherwise just slow the
-  // garbage collector down
-  const keepLeafHashes = bundles.length > 0;
-  const seenEvents = new Set<string>();
-  const devices = new Map<string, DeviceEvent[]>();
-  const enrolledKeys = new Map<string, string>();
   const checkRoot = (size: number, root: string) => {
     for (const r of bySize.get(size) ?? []) {
       if (r.rootHash !== root) {
@@ -409,79 +427,48 @@ async function verifyOrganization(
     }
   };
   checkRoot(0, hashToHex(range.root()));
-  let expected = 0;
-  for (;;) {
-    const page = await leavesWithRows(db, organizationId, expected, pageSize);
-    if (page.length === 0) {
-      break;
+  const scans = await scanAll(db, organizationId, options, Number(log?.size ?? 0));
+  // why: only offsite bundles are compared leaf by leaf afterwards
+  const leafHashes: Hash[] = [];
+  const devices = new Map<string, DeviceEvent[]>();
+  const enrolledKeys = new Map<string, string>();
+  let eventsSeen = 0;
+  for (const scan of scans) {
+    for (const f of scan.findings) {
+      add(f.code, f.message, f);
     }
-    const firstTile = Math.floor(Number(page[0]?.leaf_idx) / TILE_WIDTH);
-    const lastTile = Math.floor(Number(page[page.length - 1]?.leaf_idx) / TILE_WIDTH);
-    const tiles = new Map<number, Uint8Array>();
-    for (const t of await db
-      .selectFrom("audit_tiles")
-      .select(["idx", "hashes"])
-      .where("organization_id", "=", organizationId)
-      .where("level", "=", 0)
-      .where("idx", ">=", firstTile)
-      .where("idx", "<=", lastTile)
-      .execute()) {
-      tiles.set(Number(t.idx), new Uint8Array(t.hashes));
+    for (const [deviceId, publicKey] of scan.enrolled) {
+      enrolledKeys.set(deviceId, publicKey);
     }
-    for (const row of page) {
-      const index = Number(row.leaf_idx);
-      if (index !== expected) {
-        add("leaf_sequence_broken", `Leaves ${expected} to ${index - 1} are missing from the log.`, {
-          leafIndex: expected,
-        });
-        // why: the tree cannot be recomputed past a hole; everything after it is reported by the roots
-        expected = index;
+    for (const e of scan.devices) {
+      let list = devices.get(e.deviceId);
+      if (!list) {
+        list = [];
+        devices.set(e.deviceId, list);
       }
-      const tile = tiles.get(Math.floor(index / TILE_WIDTH));
-      const at = (index % TILE_WIDTH) * 32;
-      const stored = tile && tile.length >= at + 32 ? tile.subarray(at, at + 32) : null;
-      let hash: Hash;
-      if (row.id === null) {
-        add(
-          "leaf_without_event",
-          `Leaf ${index} is event ${row.leaf_event_id}, which is no longer in the database: it was deleted.`,
-          { leafIndex: index, eventId: row.leaf_event_id },
-        );
-        hash = stored ?? new Uint8Array(32);
-      } else {
-        hash = leafHashOfText(leafText(row, json));
-        if (!stored || Buffer.compare(stored, hash) !== 0) {
-          const reencoded =
-            options.dialect === "sqlite" && [row.actor, row.before, row.after, row.c_data].some((t) => !isCanonical(t));
-          add(
-            reencoded ? "event_reencoded" : "event_changed",
-            reencoded
-              ? `Event ${row.id} (leaf ${index}) was rewritten in the database with different bytes.`
-              : `Event ${row.id} (leaf ${index}) differs from the event that was logged: it was changed, or moved.`,
-            { leafIndex: index, eventId: row.id },
-          );
-        }
-        if (seenEvents.has(row.id)) {
-          add("event_logged_twice", `Event ${row.id} is in the log twice (again at leaf ${index}).`, {
-            leafIndex: index,
-            eventId: row.id,
-          });
-        }
-        seenEvents.add(row.id);
-        checkCabinetPart(row, index, json, devices, enrolledKeys, add);
-      }
-      if (keepLeafHashes) {
+      list.push(e);
+    }
+    eventsSeen += scan.eventsSeen;
+    for (let i = 0; i < scan.count; i++) {
+      const hash = scan.hashes.subarray(i * 32, (i + 1) * 32);
+      if (bundles.length > 0) {
         leafHashes.push(hash);
       }
       range.append(hash);
-      expected = index + 1;
-      if (bySize.has(expected)) {
-        checkRoot(expected, hashToHex(range.root()));
+      if (bySize.has(range.size)) {
+        checkRoot(range.size, hashToHex(range.root()));
       }
     }
-    if (page.length < pageSize) {
-      break;
-    }
+  }
+  for (const twice of await db
+    .selectFrom("audit_leaves")
+    .select("event_id")
+    .where("organization_id", "=", organizationId)
+    .groupBy("event_id")
+    .having((eb) => eb.fn.countAll(), ">", 1)
+    .limit(1000)
+    .execute()) {
+    add("event_logged_twice", `Event ${twice.event_id} is in the log more than once.`, { eventId: twice.event_id });
   }
   const size = range.size;
   const rootHash = hashToHex(range.root());
@@ -530,7 +517,7 @@ async function verifyOrganization(
         .executeTakeFirstOrThrow()
     ).n,
   );
-  if (events !== seenEvents.size + pending) {
+  if (events !== eventsSeen + pending) {
     const missing = await db
       .selectFrom("events as e")
       .select("e.id")
@@ -646,55 +633,6 @@ async function verifyOrganization(
 }
 
 type Add = (code: FindingCode, message: string, extra?: Partial<Finding>) => void;
-
-function checkCabinetPart(
-  row: LeafRow,
-  index: number,
-  json: JsonText,
-  devices: Map<string, DeviceEvent[]>,
-  enrolledKeys: Map<string, string>,
-  add: Add,
-): void {
-  if (row.action === "cabinet.enrolled" && row.after) {
-    const after = JSON.parse(row.after) as { deviceId?: unknown; publicKey?: unknown };
-    if (typeof after.deviceId === "string" && typeof after.publicKey === "string") {
-      enrolledKeys.set(after.deviceId, after.publicKey);
-    }
-  }
-  if (row.c_device_id === null) {
-    if (row.source === "cabinet" && DEVICE_TYPES.has(row.action)) {
-      add(
-        "cabinet_event_unlinked",
-        `Event ${row.id} (leaf ${index}) claims to come from a cabinet but has no signed cabinet record: a copy or an invention.`,
-        { leafIndex: index, eventId: row.id },
-      );
-    }
-    return;
-  }
-  const seq = Number(row.c_seq);
-  if (!deviceHashMatches(row, json)) {
-    add(
-      "cabinet_hash_mismatch",
-      `Cabinet event ${row.c_device_id} #${seq} no longer matches the hash its device gave it.`,
-      { leafIndex: index, eventId: row.id, deviceId: row.c_device_id, seq },
-    );
-  }
-  let list = devices.get(row.c_device_id);
-  if (!list) {
-    list = [];
-    devices.set(row.c_device_id, list);
-  }
-  list.push({
-    seq,
-    prevHash: row.c_prev_hash as string,
-    hash: row.c_hash as string,
-    occurredAt: row.c_occurred_at as string,
-    receivedAt: row.c_received_at as string,
-    headSignature: row.c_head_signature,
-    leafIndex: index,
-    eventId: row.id,
-  });
-}
 
 function checkChain(
   deviceId: string,

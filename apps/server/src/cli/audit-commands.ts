@@ -9,7 +9,7 @@ import { runAuditPass, runOffsiteCopies } from "../audit/audit-worker.ts";
 import { openOffsiteTarget } from "../audit/offsite/target.ts";
 import { signCheckpointIfDue } from "../audit/sign-checkpoint.ts";
 import { DEFAULT_KEY_NAME, signerMemory } from "../audit/signer.ts";
-import { verifyAudit } from "../audit/verify-audit.ts";
+import { parallelScanFor, verifyAudit } from "../audit/verify-audit.ts";
 import { readAuditStatus } from "../commands/read-audit-status.ts";
 import { auditServices, configFromEnvironment, openMigrated, realServices } from "../runtime.ts";
 
@@ -69,6 +69,7 @@ export function addAuditCommands(program: Command): Command {
           signerState: memory ?? undefined,
           organizationId: options.organization,
           now: () => new Date(),
+          parallel: parallelScanFor(config),
         });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         process.exitCode = VERIFY_EXIT_CODES[report.status];

@@ -59,6 +59,12 @@ function liveTopicsOf(entityType: string): LiveTopic[] {
  * dashboards are told, after the commit, what to refetch.
  */
 export async function recordEvent(tx: Executor, event: NewEvent): Promise<void> {
+  if (!tx.isTransaction) {
+    // why: the event and its place in the audit log's queue commit together or not at all; a caller writing one
+    // event on its own (a failed sign-in) gets a transaction of its own
+    await tx.transaction().execute((own) => recordEvent(own, event));
+    return;
+  }
   if (changesSnapshot(event.action)) {
     await bumpSnapshotVersions(tx, event.organizationId, await snapshotReachOf(tx, event), event.now);
   }

@@ -351,6 +351,74 @@ describe("attacks on the database", () => {
   });
 });
 
+describe("attacks on the log's own records", () => {
+  it("renaming the log and rebuilding it without the key: the signer refuses, the verifier names the rename", async () => {
+    const t = await trail();
+    const victim = (await eventsOf(t.organizationId)).find((e) => e.action === "unit.created");
+    await tamper(db(), dialect(), async (tx) => {
+      await tx
+        .deleteFrom("events")
+        .where("id", "=", victim?.id as string)
+        .execute();
+      await tx.deleteFrom("audit_leaves").where("organization_id", "=", t.organizationId).execute();
+      await tx.deleteFrom("audit_tiles").where("organization_id", "=", t.organizationId).execute();
+      await tx.deleteFrom("audit_checkpoints").where("organization_id", "=", t.organizationId).execute();
+      await tx
+        .updateTable("audit_logs")
+        .set({ origin: `evil/${t.organizationId}`, size: 0, checkpoint_size: 0, edge: "[]", root_hash: "0".repeat(64) })
+        .where("organization_id", "=", t.organizationId)
+        .execute();
+      const rest = await tx
+        .selectFrom("events")
+        .select("id")
+        .where("organization_id", "=", t.organizationId)
+        .orderBy("seq")
+        .execute();
+      await tx
+        .insertInto("audit_pending")
+        .values(rest.map((r) => ({ organization_id: t.organizationId, event_id: r.id })))
+        .execute();
+    });
+    server.clock.advance(61_000);
+    const pass = await runAuditPass(server.services);
+    expect(pass.refusals.map((r) => r.organizationId)).toContain(t.organizationId);
+    expect(pass.refusals.find((r) => r.organizationId === t.organizationId)?.reason).toMatch(/not "/);
+    const report = await verify(t, false);
+    expectCaught(report, "origin_changed");
+  });
+
+  it("a cabinet's kind of event written as if through the API: it has no signed cabinet record", async () => {
+    const t = await trail();
+    const original = (await eventsOf(t.organizationId)).find((e) => e.action === "door.opened");
+    if (!original) {
+      throw new Error("no door event");
+    }
+    const { seq: _seq, ...rest } = original;
+    await tamper(db(), dialect(), async (tx) => {
+      await tx
+        .insertInto("events")
+        .values({ ...rest, id: "api-forged", source: "api" })
+        .execute();
+      await tx
+        .insertInto("audit_pending")
+        .values({ organization_id: t.organizationId, event_id: "api-forged" })
+        .execute();
+    });
+    await runAuditPass(server.services);
+    expectCaught(await verify(t), "cabinet_event_unlinked", "api-forged");
+  });
+
+  it("a verification while the log grows reports growth, not tampering", async () => {
+    const t = await trail();
+    const property = await t.factory.property();
+    for (let i = 0; i < 300; i++) {
+      await t.factory.unit(property.id as string);
+    }
+    const [report] = await Promise.all([verify(t, false), runAuditPass(server.services)]);
+    expect(report.findings).toEqual([]);
+  });
+});
+
 describe("attacks through the cabinet protocol", () => {
   it("A11 replaying an upload stores it once and the trail stays clean", async () => {
     const t = await trail();

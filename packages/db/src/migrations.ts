@@ -645,24 +645,53 @@ async function canonicalizeColumn(db: AnyDb, table: string, key: string[], colum
 
 async function audit(db: AnyDb, dialect: Dialect): Promise<void> {
   const t = types(dialect);
+  // why: the device's signature over its chain head, as uploaded, so a third party can check it from the rows alone;
+  // records stored before this migration kept none and are marked "" (not kept), distinct from null (mid-upload)
+  await db.schema.alterTable("cabinet_events").addColumn("head_signature", "text").execute();
+  // The history written before the log existed is settled once, here, before its first entry: only its bytes and one
+  // erasable field change, never what happened.
   if (dialect === "sqlite") {
-    // why: on SQLite the audit log embeds the stored JSON text verbatim (it is hashed as it is kept), so the text must
-    // be in canonical form; rows written before this migration were not. Only the bytes change, never a value, and
-    // the log does not exist yet. PostgreSQL keeps JSON as jsonb, which has no byte form to preserve.
     await sql`drop trigger events_no_update`.execute(db);
     await sql`drop trigger cabinet_events_no_update`.execute(db);
+    // why: on SQLite the audit log embeds the stored JSON text verbatim (it is hashed as it is kept), so the text must
+    // be in canonical form; rows written before this migration were not. PostgreSQL keeps jsonb, which has no bytes.
     for (const column of ["actor", "before", "after"]) {
       await canonicalizeColumn(db, "events", ["id"], column);
     }
     await canonicalizeColumn(db, "cabinet_events", ["device_id", "seq"], "data");
+  } else {
+    await sql`alter table events disable trigger events_append_only`.execute(db);
+    await sql`alter table cabinet_events disable trigger cabinet_events_append_only`.execute(db);
+  }
+  // why: a fingerprint's enrolment reference must stay erasable, and the log keeps every event for ever
+  const issued = await db
+    .selectFrom("events")
+    .select(["id", "after"])
+    .where("action", "=", "credential.issued")
+    .where("after", "is not", null)
+    .execute();
+  for (const row of issued) {
+    const after = (typeof row.after === "string" ? JSON.parse(row.after) : row.after) as Record<string, unknown>;
+    if (typeof after.fingerprintRef === "string" && after.fingerprintRef !== "(enrolled)") {
+      const masked = { ...after, fingerprintRef: "(enrolled)" };
+      await db
+        .updateTable("events")
+        .set({ after: dialect === "sqlite" ? canonicalJson(masked) : JSON.stringify(masked) })
+        .where("id", "=", row.id)
+        .execute();
+    }
+  }
+  await db.updateTable("cabinet_events").set({ head_signature: "" }).execute();
+  if (dialect === "sqlite") {
     await sql`create trigger events_no_update before update on events
       begin select raise(abort, 'events are append-only'); end`.execute(db);
     await sql`create trigger cabinet_events_no_update before update on cabinet_events
       begin select raise(abort, 'cabinet events are append-only'); end`.execute(db);
+  } else {
+    await sql`alter table events enable trigger events_append_only`.execute(db);
+    await sql`alter table cabinet_events enable trigger cabinet_events_append_only`.execute(db);
   }
 
-  // why: the device's signature over its chain head, as uploaded, so a third party can check it from the rows alone
-  await db.schema.alterTable("cabinet_events").addColumn("head_signature", "text").execute();
   await db.schema.createIndex("cabinet_events_event").on("cabinet_events").columns(["event_id"]).execute();
 
   await db.schema

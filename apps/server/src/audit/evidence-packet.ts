@@ -212,131 +212,218 @@ export function packetFileName(packet: EvidencePacket, extension: "json" | "pdf"
   return `evidence-${unit}-${packet.period.firstDay}-${packet.period.lastDay}.${extension}`;
 }
 
-async function loadVisits(
-  db: Executor,
-  organizationId: string,
-  unitId: string,
-  from: string,
-  to: string,
-): Promise<EvidenceVisit[]> {
-  const rows = await db
-    .selectFrom("checkouts as c")
-    .innerJoin("keys as k", "k.id", "c.key_id")
-    .leftJoin("people as h", "h.id", "c.person_id")
-    .leftJoin("people as rb", "rb.id", "c.returned_by")
-    .leftJoin("reason_codes as r", "r.id", "c.reason_code_id")
-    .select([
-      "c.id",
-      "c.key_id",
-      "k.label as key_label",
-      "c.person_id",
-      "h.first_name as holder_first",
-      "h.last_name as holder_last",
-      "c.authorized",
-      "c.reason_code_id",
-      "r.code as reason_code",
-      "r.label as reason_label",
-      "c.work_order",
-      "c.out_at",
-      "c.due_at",
-      "c.returned_at",
-      "c.returned_by",
-      "rb.first_name as returner_first",
-      "rb.last_name as returner_last",
-      "c.out_event_id",
-      "c.in_event_id",
-    ])
-    .where("c.organization_id", "=", organizationId)
-    .where("c.unit_id", "=", unitId)
-    // why: a visit overlaps [from, to) when the key left before the end and came back (if at all) at or after the start
-    .where("c.out_at", "<", to)
-    .where((eb) => eb.or([eb("c.returned_at", "is", null), eb("c.returned_at", ">=", from)]))
-    .orderBy("c.out_at")
-    .orderBy("c.id")
-    .execute();
-  const named = (id: string | null, first: string | null, last: string | null) =>
-    id ? { id, name: `${first ?? ""} ${last ?? ""}`.trim() } : null;
-  return rows.map((c) => ({
-    checkoutId: c.id,
-    key: { id: c.key_id, label: c.key_label },
-    takenBy: named(c.person_id, c.holder_first, c.holder_last),
-    takenAt: c.out_at,
-    authorized: Boolean(c.authorized),
-    reason:
-      c.reason_code_id && c.reason_code !== null
-        ? { id: c.reason_code_id, code: c.reason_code, label: c.reason_label ?? c.reason_code }
-        : null,
-    workOrder: c.work_order,
-    dueAt: c.due_at,
-    returnedAt: c.returned_at,
-    returnedBy: named(c.returned_by, c.returner_first, c.returner_last),
-    durationSeconds:
-      c.returned_at === null ? null : Math.round((Date.parse(c.returned_at) - Date.parse(c.out_at)) / 1000),
-    outEventId: c.out_event_id,
-    inEventId: c.in_event_id,
-  }));
+/** An event row as the selection reads it. */
+interface EventRow {
+  id: string;
+  seq: number;
+  occurred_at: string;
+  action: string;
+  entity_id: string | null;
+  before: string | null;
+  after: string | null;
 }
 
-/** The unit's keys: those it holds now (directly or through a key set) and those that left as its keys. */
-async function keysOfUnit(
-  db: Executor,
-  organizationId: string,
-  unitId: string,
-  visits: readonly EvidenceVisit[],
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom("keys")
-    .select("id")
-    .where("organization_id", "=", organizationId)
-    .where((eb) =>
-      eb.or([
-        eb("unit_id", "=", unitId),
-        eb(
-          "key_set_id",
-          "in",
-          eb
-            .selectFrom("key_sets")
-            .select("id")
-            .where("organization_id", "=", organizationId)
-            .where("unit_id", "=", unitId),
-        ),
+const EVENT_COLUMNS = ["id", "seq", "occurred_at", "action", "entity_id", "before", "after"] as const;
+const OUT_ACTIONS = ["key.taken", "key.removed_without_session"];
+/** How far a cabinet's clock may be off another's, for finding the other half of a visit. */
+const SKEW_MS = 86_400_000;
+const PAGE = 100;
+
+function parsed(text: string | null): Record<string, unknown> {
+  const value = text === null ? null : (JSON.parse(text) as unknown);
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The event as an audit entry without its cabinet part: enough to read which checkout it opened or closed. */
+function asEntry(row: EventRow, organizationId: string): AuditEntry {
+  return {
+    v: 1,
+    event: {
+      id: row.id,
+      organizationId,
+      propertyId: null,
+      occurredAt: row.occurred_at,
+      action: row.action,
+      entityType: "key",
+      entityId: row.entity_id,
+      actorType: "",
+      actorId: null,
+      actor: null,
+      before: null,
+      after: parsed(row.after),
+    },
+  } as AuditEntry;
+}
+
+/** A point in the log's order of events: when it happened, then the order it was recorded in. */
+type Point = { at: string; seq: number };
+const before = (a: Point, b: Point) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
+/**
+ * The state of one record (a key's unit and key set, or a key set's unit) through time, replayed from its logged
+ * `*.created` and `*.updated` events. Before the first of them it is what that event's `before` says, or (for a record
+ * logged without a `created` event, and a field no change ever touched) what the row holds now.
+ */
+class Timeline {
+  private readonly changes: { point: Point; created: boolean; after: Record<string, unknown> }[];
+  private readonly initial: Record<string, unknown> | null;
+
+  constructor(rows: readonly EventRow[], current: Record<string, unknown> | null, fields: readonly string[]) {
+    const sorted = [...rows].sort((a, b) => (before(point(a), point(b)) ? -1 : 1));
+    this.changes = sorted.map((r) => ({ point: point(r), created: r.action.endsWith(".created"), after: parsed(r.after) }));
+    if (this.changes.some((c) => c.created)) {
+      this.initial = null;
+    } else {
+      const initial: Record<string, unknown> = {};
+      for (const field of fields) {
+        const first = sorted.find((r) => field in parsed(r.after));
+        initial[field] = first ? (parsed(first.before)[field] ?? null) : (current?.[field] ?? null);
+      }
+      this.initial = initial;
+    }
+  }
+
+  /** The state just before `at` (or just after it, with `inclusive`); null when the record did not exist. */
+  stateAt(at: Point, inclusive: boolean): Record<string, unknown> | null {
+    let state = this.initial;
+    for (const c of this.changes) {
+      if (!(before(c.point, at) || (inclusive && c.point.at === at.at && c.point.seq === at.seq))) {
+        break;
+      }
+      state = c.created ? { ...c.after } : { ...(state ?? {}), ...c.after };
+    }
+    return state;
+  }
+}
+
+function point(row: EventRow): Point {
+  return { at: row.occurred_at, seq: Number(row.seq) };
+}
+
+/**
+ * Which units each key belonged to at any point of the log: directly, or through the key set it was in. Built from the
+ * logged changes of the keys that ever named the unit (or one of its key sets) and of the key sets they were ever in.
+ */
+class Membership {
+  private constructor(
+    private readonly keys: Map<string, Timeline>,
+    private readonly sets: Map<string, Timeline>,
+  ) {}
+
+  static async load(db: Executor, organizationId: string, unitId: string): Promise<Membership> {
+    const changes = (entityType: string) =>
+      db
+        .selectFrom("events")
+        .select(EVENT_COLUMNS)
+        .where("organization_id", "=", organizationId)
+        .where("entity_type", "=", entityType)
+        .where("action", "in", [`${entityType === "key" ? "key" : "key_set"}.created`, `${entityType === "key" ? "key" : "key_set"}.updated`]);
+    const naming = (ids: readonly string[]) => (eb: ExpressionBuilder<DB, "events">) =>
+      eb.or(
+        ids.flatMap((id) => [
+          eb(sql<string>`cast(${sql.ref("before")} as text)`, "like", `%${id}%`),
+          eb(sql<string>`cast(${sql.ref("after")} as text)`, "like", `%${id}%`),
+        ]),
+      );
+    const setIds = new Set(
+      (
+        await db
+          .selectFrom("key_sets")
+          .select("id")
+          .where("organization_id", "=", organizationId)
+          .where("unit_id", "=", unitId)
+          .execute()
+      ).map((r) => r.id),
+    );
+    // why: a key set that was the unit's once still names it in a logged change; the text match is confirmed below
+    for (const r of await changes("keySet").where(naming([unitId])).execute()) {
+      const [b, a] = [parsed(r.before), parsed(r.after)];
+      if ((b.unitId === unitId || a.unitId === unitId) && r.entity_id) {
+        setIds.add(r.entity_id);
+      }
+    }
+    const keyIds = new Set<string>();
+    let current = db
+      .selectFrom("keys")
+      .select("id")
+      .where("organization_id", "=", organizationId)
+      .where((eb) =>
+        eb.or([eb("unit_id", "=", unitId), ...(setIds.size > 0 ? [eb("key_set_id", "in", [...setIds])] : [])]),
+      );
+    for (const r of await current.execute()) {
+      keyIds.add(r.id);
+    }
+    for (const r of await changes("key").where(naming([unitId, ...setIds])).execute()) {
+      const [b, a] = [parsed(r.before), parsed(r.after)];
+      const named = [b.unitId, a.unitId, b.keySetId, a.keySetId];
+      if (r.entity_id && (named.includes(unitId) || named.some((v) => typeof v === "string" && setIds.has(v)))) {
+        keyIds.add(r.entity_id);
+      }
+    }
+    current = db.selectFrom("keys").select("id").where("organization_id", "=", organizationId);
+    const keyRows = await loadChanges(changes("key"), [...keyIds]);
+    const keyNow = await loadRows(db, "keys", organizationId, [...keyIds]);
+    const allSets = new Set(setIds);
+    for (const id of keyIds) {
+      for (const r of keyRows.get(id) ?? []) {
+        for (const v of [parsed(r.before).keySetId, parsed(r.after).keySetId]) {
+          if (typeof v === "string") {
+            allSets.add(v);
+          }
+        }
+      }
+      const set = keyNow.get(id)?.keySetId;
+      if (typeof set === "string") {
+        allSets.add(set);
+      }
+    }
+    const setRows = await loadChanges(changes("keySet"), [...allSets]);
+    const setNow = await loadRows(db, "key_sets", organizationId, [...allSets]);
+    const keys = new Map(
+      [...keyIds].map((id) => [
+        id,
+        new Timeline(keyRows.get(id) ?? [], keyNow.get(id) ?? null, ["unitId", "keySetId"]),
       ]),
-    )
-    .execute();
-  return [...new Set([...rows.map((r) => r.id), ...visits.map((v) => v.key.id)])];
-}
+    );
+    const sets = new Map(
+      [...allSets].map((id) => [id, new Timeline(setRows.get(id) ?? [], setNow.get(id) ?? null, ["unitId"])]),
+    );
+    return new Membership(keys, sets);
+  }
 
-async function eventsOfUnit(
-  db: Executor,
-  organizationId: string,
-  unitId: string,
-  keyIds: readonly string[],
-  from: string,
-  to: string,
-  visits: readonly EvidenceVisit[],
-): Promise<string[]> {
-  const ids = new Set<string>();
-  const inPeriod = db
-    .selectFrom("events")
-    .select("id")
-    .where("organization_id", "=", organizationId)
-    .where("occurred_at", ">=", from)
-    .where("occurred_at", "<", to);
-  for (const r of await inPeriod.where("entity_type", "=", "unit").where("entity_id", "=", unitId).execute()) {
-    ids.add(r.id);
+  /** The keys that ever belonged to the unit. */
+  keyIds(): string[] {
+    return [...this.keys.keys()];
   }
-  for (let i = 0; i < keyIds.length; i += 500) {
-    const chunk = keyIds.slice(i, i + 500);
-    for (const r of await inPeriod.where("entity_type", "=", "key").where("entity_id", "in", chunk).execute()) {
-      ids.add(r.id);
+
+  /** The key sets that ever belonged to the unit, or held one of its keys. */
+  setIds(): string[] {
+    return [...this.sets.keys()];
+  }
+
+  /** The units a key belonged to just before (or, with `inclusive`, just after) a point. */
+  unitsOfKey(keyId: string, at: Point, inclusive: boolean): (string | null)[] {
+    const state = this.keys.get(keyId)?.stateAt(at, inclusive);
+    if (!state) {
+      return [];
     }
+    const set = typeof state.keySetId === "string" ? this.sets.get(state.keySetId)?.stateAt(at, inclusive) : null;
+    return [state.unitId as string | null, (set?.unitId ?? null) as string | null];
   }
-  // why: a visit that began before the period (or ends after it) still brings both of its events, so each is proven
-  for (const v of visits) {
-    ids.add(v.outEventId);
-    if (v.inEventId) {
-      ids.add(v.inEventId);
-    }
+
+  /** Whether a key event concerns the unit: the key was the unit's just before it or just after it. */
+  keyEventOf(unitId: string, row: EventRow): boolean {
+    const at = point(row);
+    return [
+      ...this.unitsOfKey(row.entity_id ?? "", at, false),
+      ...this.unitsOfKey(row.entity_id ?? "", at, true),
+    ].includes(unitId);
   }
-  return [...ids];
+
+  /** Whether a key set event concerns the unit: the set was the unit's just before it or just after it. */
+  setEventOf(unitId: string, row: EventRow): boolean {
+    const timeline = this.sets.get(row.entity_id ?? "");
+    const at = point(row);
+    return [timeline?.stateAt(at, false)?.unitId, timeline?.stateAt(at, true)?.unitId].includes(unitId);
+  }
 }

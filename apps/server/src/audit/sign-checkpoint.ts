@@ -20,7 +20,7 @@ import {
   verifyConsistency,
 } from "@keyward/domain/merkle";
 import { formatCheckpoint, signNote } from "@keyward/domain/signed-note";
-import { CHECKPOINT_EVERY, lockLog } from "./append-pending.ts";
+import { CHECKPOINT_EVERY, lockLog, originOf } from "./append-pending.ts";
 import type { AuditSigner, SignedState } from "./signer.ts";
 import { nodeKey, readNodes, sha256 } from "./tiles.ts";
 
@@ -86,9 +86,18 @@ export async function signCheckpointIfDue(
 ): Promise<CheckpointOutcome> {
   return db.transaction().execute(async (tx): Promise<CheckpointOutcome> => {
     const log = await lockLog(tx, dialect, organizationId, originPrefix, now);
+    // why: the name comes from configuration, never from the row: a row renamed by someone with the database would
+    // otherwise make the signer look up (and find no) memory under the new name and sign a rewritten log
+    const origin = originOf(originPrefix, organizationId);
+    if (log.origin !== origin) {
+      return {
+        kind: "refused",
+        reason: `the log is recorded under the name "${log.origin}", not "${origin}": the log row was altered (or KEYWARD_AUDIT_ORIGIN changed)`,
+      };
+    }
     if (log.size <= log.checkpoint_size) {
       // why: a rolled-back database may hold fewer entries than its own last checkpoint says; still worth refusing
-      const remembered = signer.lastSigned(log.origin);
+      const remembered = signer.lastSigned(origin);
       if (remembered && remembered.size > log.size) {
         return {
           kind: "refused",
@@ -119,7 +128,7 @@ export async function signCheckpointIfDue(
       .executeTakeFirst();
     const references: [SignedState | null, string][] = [
       [lastInDb ? { size: Number(lastInDb.size), rootHash: lastInDb.root_hash } : null, "the last stored checkpoint"],
-      [signer.lastSigned(log.origin), "the last checkpoint this signer signed"],
+      [signer.lastSigned(origin), "the last checkpoint this signer signed"],
     ];
     for (const [earlier, whose] of references) {
       const problem = earlier ? await inconsistency(tx, organizationId, log.size, root, earlier, whose) : null;
@@ -128,13 +137,10 @@ export async function signCheckpointIfDue(
       }
     }
     const rootHash = hashToHex(root);
-    const note = signNote(
-      formatCheckpoint({ origin: log.origin, size: log.size, rootHash: root, extensions: [] }),
-      signer.key,
-    );
+    const note = signNote(formatCheckpoint({ origin, size: log.size, rootHash: root, extensions: [] }), signer.key);
     // why: remembered before it is stored or published; if the commit then fails, the memory holds a state the
     // log really had (the entries were committed by the sequencer), so nothing inconsistent is ever signed
-    signer.remember(log.origin, { size: log.size, rootHash });
+    signer.remember(origin, { size: log.size, rootHash });
     const iso = now.toISOString();
     await tx
       .insertInto("audit_checkpoints")

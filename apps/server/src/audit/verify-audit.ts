@@ -46,6 +46,7 @@ export const FINDING_CODES = {
   offsite_unreadable: "failure",
   signer_state_mismatch: "failure",
   rollback: "failure",
+  origin_changed: "failure",
   cabinet_hash_mismatch: "failure",
   cabinet_chain_break: "failure",
   cabinet_sequence_gap: "failure",
@@ -84,6 +85,9 @@ export interface OrganizationReport {
   checkpoints: { database: number; offsite: number; latestSize: number | null };
   bundlesChecked: number;
   devices: number;
+  /** This organization's verdict and counts per finding code (all of them, listed or not). */
+  status: "ok" | "anomalies" | "tampered";
+  counts: Partial<Record<FindingCode, number>>;
 }
 
 export interface VerifyReport {
@@ -183,10 +187,14 @@ interface Reference {
 class Findings {
   readonly list: Finding[] = [];
   readonly counts: Partial<Record<FindingCode, number>> = {};
+  readonly byOrganization = new Map<string, Partial<Record<FindingCode, number>>>();
   omitted = 0;
   constructor(private readonly max: number) {}
   add(organizationId: string, code: FindingCode, message: string, extra: Partial<Finding> = {}): void {
     this.counts[code] = (this.counts[code] ?? 0) + 1;
+    const own = this.byOrganization.get(organizationId) ?? {};
+    own[code] = (own[code] ?? 0) + 1;
+    this.byOrganization.set(organizationId, own);
     if (this.list.length >= this.max) {
       this.omitted++;
       return;
@@ -270,14 +278,11 @@ export async function verifyAudit(db: Executor, options: VerifyOptions): Promise
   for (const { id } of orgs) {
     const report = await verifyOrganization(db, id, options, findings);
     eventsVerified += report.size;
-    organizations.push(report);
+    const counts = findings.byOrganization.get(id) ?? {};
+    organizations.push({ ...report, counts, status: statusOf(counts) });
   }
-  const failures =
-    findings.list.some((f) => f.severity === "failure") ||
-    Object.entries(findings.counts).some(([code, n]) => n > 0 && FINDING_CODES[code as FindingCode] === "failure");
-  const anomalies = Object.values(findings.counts).some((n) => n > 0);
   return {
-    status: failures ? "tampered" : anomalies ? "anomalies" : "ok",
+    status: statusOf(findings.counts),
     checkedAt: started.toISOString(),
     durationMs: options.now().getTime() - started.getTime(),
     eventsVerified,
@@ -286,6 +291,15 @@ export async function verifyAudit(db: Executor, options: VerifyOptions): Promise
     findings: findings.list,
     findingsOmitted: findings.omitted,
   };
+}
+
+/** The verdict of a set of findings: any failure is tampering; anomalies alone are not. */
+function statusOf(counts: Partial<Record<FindingCode, number>>): "ok" | "anomalies" | "tampered" {
+  const codes = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0);
+  if (codes.some(([code]) => FINDING_CODES[code as FindingCode] === "failure")) {
+    return "tampered";
+  }
+  return codes.length > 0 ? "anomalies" : "ok";
 }
 
 /** Reads and checks a signed checkpoint note; null (with a finding) when it does not verify. */
@@ -344,7 +358,7 @@ async function verifyOrganization(
   organizationId: string,
   options: VerifyOptions,
   findings: Findings,
-): Promise<OrganizationReport> {
+): Promise<Omit<OrganizationReport, "status" | "counts">> {
   const add = (code: FindingCode, message: string, extra?: Partial<Finding>) =>
     findings.add(organizationId, code, message, extra);
   const log = await db
@@ -352,7 +366,11 @@ async function verifyOrganization(
     .selectAll()
     .where("organization_id", "=", organizationId)
     .executeTakeFirst();
-  const origin = log?.origin ?? originOf(options.originPrefix, organizationId);
+  // why: the log's name comes from configuration; a renamed row is itself a finding (the signer refuses it too)
+  const origin = originOf(options.originPrefix, organizationId);
+  if (log && log.origin !== origin) {
+    add("origin_changed", `The log row names the log "${log.origin}", not "${origin}": it was altered.`);
+  }
 
   // ---------------------------------------------------------------- what vouches for the log
   const references: Reference[] = [];
@@ -483,16 +501,26 @@ async function verifyOrganization(
       { source: r.source },
     );
   }
-  if (log) {
-    if (Number(log.size) !== size || log.root_hash !== rootHash) {
+  // why: re-read after the scan: on a live database the sequencer may have appended meanwhile, which is growth, not
+  // tampering; what must hold is that the log covers what was scanned and its stored tree agrees at that size
+  const now = await db
+    .selectFrom("audit_logs")
+    .select(["size", "root_hash"])
+    .where("organization_id", "=", organizationId)
+    .executeTakeFirst();
+  if (now) {
+    const recorded = Number(now.size);
+    const grew = recorded > size;
+    if (recorded < size || (!grew && now.root_hash !== rootHash)) {
       add(
         "log_size_mismatch",
-        `The log records ${log.size} entries (root ${log.root_hash.slice(0, 12)}…) but its leaves recompute to ${size} (root ${rootHash.slice(0, 12)}…).`,
+        `The log records ${recorded} entries (root ${now.root_hash.slice(0, 12)}…) but its leaves recompute to ${size} (root ${rootHash.slice(0, 12)}…).`,
       );
     }
     try {
-      const stored = hashToHex(await storedRoot(db, organizationId, Number(log.size)));
-      if (stored !== log.root_hash) {
+      const atScan = hashToHex(await storedRoot(db, organizationId, Math.min(size, recorded)));
+      const atRecorded = hashToHex(await storedRoot(db, organizationId, recorded));
+      if ((recorded >= size && atScan !== rootHash) || atRecorded !== now.root_hash) {
         add("root_mismatch", "The stored tree (used to prove inclusion) does not hash to the log's root.");
       }
     } catch (error) {
@@ -554,15 +582,13 @@ async function verifyOrganization(
 
   // ---------------------------------------------------------------- cabinet chains
   const nativeKeys: DeviceKeyCache = new Map();
-  const deviceKeys = new Map(
-    (
-      await db
-        .selectFrom("cabinet_devices")
-        .select(["id", "public_key"])
-        .where("organization_id", "=", organizationId)
-        .execute()
-    ).map((d) => [d.id, d.public_key]),
-  );
+  const deviceRows = await db
+    .selectFrom("cabinet_devices")
+    .select(["id", "public_key", "last_seq"])
+    .where("organization_id", "=", organizationId)
+    .execute();
+  const deviceKeys = new Map(deviceRows.map((d) => [d.id, d.public_key]));
+  const deviceHeads = new Map(deviceRows.map((d) => [d.id, Number(d.last_seq)]));
   for (const [deviceId, list] of devices) {
     list.sort((a, b) => a.seq - b.seq);
     const logged = enrolledKeys.get(deviceId);
@@ -573,7 +599,7 @@ async function verifyOrganization(
       });
     }
     const publicKey = logged ?? current;
-    checkChain(deviceId, list, publicKey ?? null, nativeKeys, add);
+    checkChain(deviceId, list, publicKey ?? null, nativeKeys, add, deviceHeads.get(deviceId) ?? 0);
   }
 
   // ---------------------------------------------------------------- offsite bundles, byte for byte
@@ -640,6 +666,7 @@ function checkChain(
   publicKey: string | null,
   keys: DeviceKeyCache,
   add: Add,
+  head: number,
 ): void {
   let previous: DeviceEvent | null = null;
   for (const e of list) {
@@ -656,6 +683,7 @@ function checkChain(
     }
     if (
       e.headSignature !== null &&
+      e.headSignature !== "" &&
       (!publicKey || !deviceSignatureValid(publicKey, chainHeadMessage(deviceId, e.seq, e.hash), e.headSignature, keys))
     ) {
       add(
@@ -681,7 +709,10 @@ function checkChain(
     previous = e;
   }
   const last = list[list.length - 1];
-  if (last && last.headSignature === null) {
+  // why: the rest of an upload may still be queued (the sequencer splits batches at multiples of 256); records stored
+  // before signatures were kept say so ("")
+  const queuedAfter = last !== undefined && last.seq < head;
+  if (last && last.headSignature === null && !queuedAfter) {
     add("cabinet_unsigned_tail", `Cabinet ${deviceId}'s latest events (to #${last.seq}) carry no device signature.`, {
       deviceId,
       seq: last.seq,

@@ -408,6 +408,30 @@ describe("attacks on the log's own records", () => {
     expectCaught(await verify(t), "cabinet_event_unlinked", "api-forged");
   });
 
+  it("an event edited after it was signed but before its copy: the offsite copy refuses to carry the edit", async () => {
+    const s = server.services;
+    const factory = await Factory.organization(s.db, server.clock.now);
+    const property = await factory.property();
+    await factory.unit(property.id as string);
+    await runAuditPass(s);
+    server.clock.advance(61_000);
+    await runAuditPass(s);
+    const victim = (await eventsOf(factory.organizationId)).find((e) => e.action === "unit.created");
+    await tamper(db(), dialect(), async (tx) => {
+      await tx
+        .updateTable("events")
+        .set({ entity_id: "elsewhere" })
+        .where("id", "=", victim?.id as string)
+        .execute();
+    });
+    const folder = mkdtempSync(join(tmpdir(), "keyward-offsite-"));
+    const target = openDirectoryTarget(folder);
+    await expect(
+      copyOffsite(s.db, s.handle.dialect, target, factory.organizationId, 0, async () => {}),
+    ).rejects.toThrow(/altered after signing/);
+    expect(await target.list(`${factory.organizationId}/`)).toEqual([]);
+  });
+
   it("a verification while the log grows reports growth, not tampering", async () => {
     const t = await trail();
     const property = await t.factory.property();

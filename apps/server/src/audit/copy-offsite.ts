@@ -5,9 +5,12 @@
  */
 import type { Executor } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
+import { CompactRange, equalBytes, leafHash, rootNodes } from "@keyward/domain/merkle";
+import { openNote, parseCheckpoint } from "@keyward/domain/signed-note";
 import { jsonTextFor, leafText, leavesWithRows } from "./leaf.ts";
 import type { OffsiteTarget } from "./offsite/target.ts";
 import { bundleName, checkpointName } from "./offsite-layout.ts";
+import { nodeKey, readNodes, sha256 } from "./tiles.ts";
 
 /** Entries per bundle at most (a first copy of a long log is split). */
 export const BUNDLE_MAX = 4096;
@@ -32,31 +35,49 @@ export async function copyOffsite(
   let copied = copiedSize;
   for (const checkpoint of checkpoints) {
     const size = Number(checkpoint.size);
-    while (copied < size) {
-      const to = Math.min(size, copied + BUNDLE_MAX);
-      const rows = await leavesWithRows(db, organizationId, copied, to - copied);
+    const signed = parseCheckpoint(openNote(checkpoint.note, []).text);
+    // why: the copy must be what was signed, not what the rows say now: the entries are re-hashed onto the tree of
+    // everything already copied (from the stored tiles, proved when it was copied) and must reach the signed root
+    const prefix = rootNodes(copied);
+    const stored = await readNodes(db, organizationId, prefix);
+    const range = new CompactRange(
+      copied,
+      prefix.map((id) => stored.get(nodeKey(id)) as Uint8Array),
+      sha256,
+    );
+    const bundles: { name: string; body: Buffer }[] = [];
+    for (let from = copied; from < size; ) {
+      const to = Math.min(size, from + BUNDLE_MAX);
+      const rows = await leavesWithRows(db, organizationId, from, to - from);
       const lines: string[] = [];
       for (const row of rows) {
         if (row.id === null) {
           throw new Error(`Entry ${row.leaf_idx} of the log has no event in the database; it cannot be copied.`);
         }
-        lines.push(leafText(row, json));
+        const line = leafText(row, json);
+        range.append(leafHash(Buffer.from(line), sha256));
+        lines.push(line);
       }
-      if (lines.length !== to - copied) {
-        throw new Error(`The log lacks entries between ${copied} and ${to}; they cannot be copied.`);
+      if (lines.length !== to - from) {
+        throw new Error(`The log lacks entries between ${from} and ${to}; they cannot be copied.`);
       }
-      await target.putOnce(
-        bundleName(organizationId, copied, to),
-        Buffer.from(`${lines.join("\n")}\n`),
-        "application/x-ndjson",
+      bundles.push({ name: bundleName(organizationId, from, to), body: Buffer.from(`${lines.join("\n")}\n`) });
+      from = to;
+    }
+    if (!equalBytes(range.root(), signed.rootHash)) {
+      throw new Error(
+        `Entries ${copied} to ${size} no longer hash to the checkpoint signed at size ${size}: the database was altered after signing. Nothing more is copied; run keyward audit verify.`,
       );
-      copied = to;
+    }
+    for (const bundle of bundles) {
+      await target.putOnce(bundle.name, bundle.body, "application/x-ndjson");
     }
     await target.putOnce(
       checkpointName(organizationId, size),
       Buffer.from(checkpoint.note),
       "text/plain; charset=utf-8",
     );
+    copied = size;
     await onProgress(size);
   }
   return copied;

@@ -252,10 +252,40 @@ export function startAuditWorker(services: Services, log: (message: string) => v
         }
       }
     });
+  let kickTimer: NodeJS.Timeout | null = null;
   const kick = () => {
     if (!scheduled && !stopped) {
       scheduled = true;
-      setTimeout(pass, 200).unref();
+      kickTimer = setTimeout(() => {
+        kickTimer = null;
+        void pass();
+      }, 200);
+      kickTimer.unref();
+    }
+  };
+  // why: the nightly verification reads for minutes on a big log; it runs beside the appends, never in their queue,
+  // so the 60-second checkpoint promise holds while it runs
+  let verifying: Promise<void> | null = null;
+  const nightly = async () => {
+    const now = services.now();
+    if (now.getUTCHours() !== services.config.audit.verifyHourUtc) {
+      return;
+    }
+    const last = await services.db
+      .selectFrom("audit_verifications")
+      .select("finished_at")
+      .where("trigger", "=", "scheduled")
+      .where("organization_id", "is", null)
+      .orderBy("finished_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (last && now.getTime() - Date.parse(last.finished_at) < 20 * 60 * MINUTE) {
+      return;
+    }
+    if (await acquireLease(services.db, "audit-verify", holder, 60 * MINUTE, now)) {
+      const report = await runVerification(services, "scheduled");
+      await markLeaseRun(services.db, "audit-verify", holder, services.now());
+      log(`audit: nightly verification ${report.status} (${report.eventsVerified} entries)`);
     }
   };
   const unsubscribe = services.notifier.subscribe((n) => {
@@ -276,28 +306,13 @@ export function startAuditWorker(services: Services, log: (message: string) => v
       }
     }, 30_000),
     setInterval(() => {
-      void serial(async () => {
-        const now = services.now();
-        if (now.getUTCHours() !== services.config.audit.verifyHourUtc) {
-          return;
-        }
-        const last = await services.db
-          .selectFrom("audit_verifications")
-          .select("finished_at")
-          .where("trigger", "=", "scheduled")
-          .where("organization_id", "is", null)
-          .orderBy("finished_at", "desc")
-          .limit(1)
-          .executeTakeFirst();
-        if (last && now.getTime() - Date.parse(last.finished_at) < 20 * 60 * MINUTE) {
-          return;
-        }
-        if (await acquireLease(services.db, "audit-verify", holder, 60 * MINUTE, now)) {
-          const report = await runVerification(services, "scheduled");
-          await markLeaseRun(services.db, "audit-verify", holder, services.now());
-          log(`audit: nightly verification ${report.status} (${report.eventsVerified} entries)`);
-        }
-      });
+      if (!verifying && !stopped) {
+        verifying = nightly()
+          .catch((error: unknown) => log(`audit: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => {
+            verifying = null;
+          });
+      }
     }, 5 * MINUTE),
   ];
   for (const t of timers) {
@@ -311,7 +326,11 @@ export function startAuditWorker(services: Services, log: (message: string) => v
       for (const t of timers) {
         clearInterval(t);
       }
+      if (kickTimer) {
+        clearTimeout(kickTimer);
+      }
       await chain;
+      await verifying;
     },
     idle: async () => {
       await pass();

@@ -3,7 +3,19 @@
  * data), and a small state file where it remembers the last checkpoint it signed for each log. Before signing, the
  * log must prove itself consistent with that memory, so a database rolled back or rewritten gets no signature.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import {
   formatSignerKey,
@@ -34,7 +46,7 @@ export const DEFAULT_KEY_NAME = "keyward-audit";
 
 function writeDurably(file: string, text: string, mode: number): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const fd = openSync(tmp, "w", mode);
   try {
     writeSync(fd, text);
@@ -60,6 +72,42 @@ export function signerMemory(stateFile: string): (origin: string) => SignedState
   return (origin) => readState(stateFile)[origin] ?? null;
 }
 
+/** A lock file older than this is left over from a crash and is taken over. */
+const STALE_LOCK_MS = 30_000;
+
+/** Runs `work` holding an exclusive lock file (created with O_EXCL), waiting up to ten seconds for it. */
+function withFileLock(lock: string, work: () => void): void {
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, "wx", 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw error;
+      }
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) {
+          rmSync(lock, { force: true });
+          continue;
+        }
+      } catch {
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`The audit signer's state is locked by another process (${lock}).`);
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /** A signer over a key and a state file (created when missing). */
 export function createAuditSigner(key: NoteSignerKey, stateFile: string): AuditSigner {
   const read = () => readState(stateFile);
@@ -68,9 +116,13 @@ export function createAuditSigner(key: NoteSignerKey, stateFile: string): AuditS
     // why: read the file each time, not a cached copy: another process on this machine may share it
     lastSigned: signerMemory(stateFile),
     remember: (origin, state) => {
-      const all = read();
-      all[origin] = state;
-      writeDurably(stateFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+      // why: server processes on one machine may share the file while signing different logs; the read, change and
+      // write happen under a lock so that neither loses the other's memory
+      withFileLock(`${stateFile}.lock`, () => {
+        const all = read();
+        all[origin] = state;
+        writeDurably(stateFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+      });
     },
   };
 }

@@ -146,7 +146,8 @@ export async function backUpDatabase(
       pipeline(
         Readable.from(backupLines(tx, handle.dialect, options.now, tally)),
         createGzip(),
-        createWriteStream(partial),
+        // why: the file holds password and PIN hashes and everyone's personal data: readable by this user only
+        createWriteStream(partial, { mode: 0o600 }),
       ),
     );
     // why: the data must be on disk before the name points at it, and the rename on disk before we say "done"

@@ -12,14 +12,15 @@ import { runAuditPass, runVerification } from "../audit/audit-worker.ts";
 import { latestCheckpoint } from "../audit/proofs.ts";
 import type { AuthenticatedActor } from "../auth/actor.ts";
 import { presentVerification, readAuditStatus } from "../commands/read-audit-status.ts";
-import { forbidden, notFound } from "../errors.ts";
+import { conflict, forbidden, notFound } from "../errors.ts";
 import { actorOf } from "../http/pipeline.ts";
 import type { Services } from "../services.ts";
 
-const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 export function registerAuditRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  let verificationRunning = false;
   // why: the organization's trail plainly exists; a role that may not see it is told so (403), not "no such thing"
   const allow = (actor: AuthenticatedActor, action: "read", what: string) => {
     if (!can(actor, action, { entity: "auditTrail", organizationId: actor.organizationId, propertyId: null })) {
@@ -77,15 +78,27 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services): v
       const actor = actorOf(req);
       // why: verifying reads and changes nothing of the trail, so whoever may see the trail may check it
       allow(actor, "read", "verify the audit trail");
-      // why: what was written a moment ago belongs in what is checked now
-      await runAuditPass(services);
-      const started = services.now().toISOString();
-      const report = await runVerification(services, "dashboard", actor.organizationId);
-      return presentVerification(report, actor.organizationId, {
-        started_at: started,
-        finished_at: services.now().toISOString(),
-        trigger: "dashboard",
-      });
+      // why: a full verification reads the whole log on every core; one at a time per server is plenty
+      if (verificationRunning) {
+        throw conflict(
+          "verification",
+          "A verification of the audit trail is already running; try again when it has finished.",
+        );
+      }
+      verificationRunning = true;
+      try {
+        // why: what was written a moment ago belongs in what is checked now
+        await runAuditPass(services);
+        const started = services.now().toISOString();
+        const report = await runVerification(services, "dashboard", actor.organizationId);
+        return presentVerification(report, actor.organizationId, {
+          started_at: started,
+          finished_at: services.now().toISOString(),
+          trigger: "dashboard",
+        });
+      } finally {
+        verificationRunning = false;
+      }
     },
   );
 }

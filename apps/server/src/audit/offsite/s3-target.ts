@@ -36,7 +36,8 @@ export function openS3Target(spec: string, options: OffsiteOptions): OffsiteTarg
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(spec);
   const bucket = match?.[1];
   if (bucket === undefined || !/^[A-Za-z0-9._-]+$/.test(bucket)) {
-    throw new Error(`Offsite target "${spec}" is not "s3://BUCKET/PREFIX".`);
+    // why: never echo credentials someone wrote into the URL
+    throw new Error(`Offsite target "${spec.replace(/\/\/[^/@]*@/, "//…@")}" is not "s3://BUCKET/PREFIX".`);
   }
   const prefix = (match?.[2] ?? "").replace(/^\/+|\/+$/g, "");
   if (prefix !== "") {

@@ -195,6 +195,24 @@ describe("GET /api/v1/units/:id/evidence-packet", () => {
     await runAuditPass(server.services);
   });
 
+  it("derives the visits from the logged events: deleting a checkout row changes nothing in the packet", async () => {
+    const before = await packetOf(manager);
+    const first = before.visits.items[0] as EvidencePacket["visits"]["items"][number];
+    const deleted = await server.services.db
+      .deleteFrom("checkouts")
+      .where("organization_id", "=", factory.organizationId)
+      .where("id", "=", first.checkoutId)
+      .executeTakeFirst();
+    expect(Number(deleted.numDeletedRows)).toBe(1);
+    const after = await packetOf(manager);
+    expect(after.visits.items).toEqual(before.visits.items);
+    // why: the first packet's export is itself an event of the unit in the period; everything else is the same
+    const logged = (p: EvidencePacket) =>
+      p.entries.map((e) => e.entry).filter((e) => !e.includes("audit.evidence_packet_exported"));
+    expect(logged(after)).toEqual(logged(before));
+    expect(verifyEvidencePacket(after, [trustedKey]).ok).toBe(true);
+  });
+
   it("records each export as an event naming the unit, the period and the format", async () => {
     await packetOf(manager, "from=2026-06-01&to=2026-06-01");
     const event = await server.services.db
@@ -385,6 +403,30 @@ describe("verifyEvidencePacket refuses a tampered packet, naming the check", () 
     expect(failed(bad)).toEqual(["visits"]);
   });
 
+  it("a visit removed from the summary", () => {
+    const bad = copy(packet);
+    bad.visits.items.splice(0, 1);
+    expect(failed(bad)).toEqual(["visits"]);
+  });
+
+  const changes: [string, (v: EvidencePacket["visits"]["items"][number]) => void][] = [
+    ["who took the key", (v) => (v.takenBy = { id: reason.id, name: "Someone Else" })],
+    ["the taker's name", (v) => (v.takenBy = { id: holder.id, name: "Someone Else" })],
+    ["whether it was authorized", (v) => (v.authorized = !v.authorized)],
+    ["the reason's label", (v) => (v.reason = { id: reason.id, code: "other", label: "Inspection" })],
+    ["the reason, dropped", (v) => (v.reason = null)],
+    ["the due time", (v) => (v.dueAt = "2026-06-01T20:00:00.000Z")],
+    ["the return time", (v) => (v.returnedAt = null)],
+    ["who returned it", (v) => (v.returnedBy = null)],
+    ["the key's label", (v) => (v.key.label = "A102 front")],
+    ["the checkout", (v) => (v.checkoutId = randomUUID())],
+  ];
+  it.each(changes)("a visit summary with %s changed", (_what, change) => {
+    const bad = copy(packet);
+    change(bad.visits.items[0] as EvidencePacket["visits"]["items"][number]);
+    expect(failed(bad)).toEqual(["visits"]);
+  });
+
   it("a visit summary that says something its events do not", () => {
     const bad = copy(packet);
     const visit = bad.visits.items[0] as EvidencePacket["visits"]["items"][number];
@@ -426,5 +468,68 @@ describe("keyward audit verify-packet", () => {
     const result = JSON.parse(refused.out) as { ok: boolean; checks: { name: string; ok: boolean }[] };
     expect(result.ok).toBe(false);
     expect(result.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["inclusion"]);
+  });
+});
+
+describe("a key moved from one unit to another", () => {
+  let before: Rec;
+  let after: Rec;
+  let moved: Rec;
+
+  beforeAll(async () => {
+    server.clock.ms = Date.parse("2026-07-01T15:00:00.000Z");
+    const admin = await server.client().login(factory.admin.email, factory.admin.password);
+    const property = unit.propertyId as string;
+    before = await factory.unit(property, { number: "B201" });
+    after = await factory.unit(property, { number: "B202" });
+    const cabinet = await factory.cabinet(property);
+    moved = await factory.key(property, { unitId: before.id, cabinetId: cabinet.id, hookNumber: 1, label: "B front" });
+    const device = await TestDevice.enroll(admin, cabinet.id, server.clock.now);
+    server.clock.advance(60_000);
+    device.record("key.taken", taken(moved.id, 1, "WO-B201"));
+    await upload(device);
+    server.clock.advance(30 * 60_000);
+    device.record("key.returned", { visitId: randomUUID(), keyId: moved.id, hook: 1, personId: holder.id });
+    await upload(device);
+    server.clock.advance(3_600_000);
+    // why: signed in again, as the hour since the last sign-in outlasts an idle session
+    const res = await (await server.client().login(factory.admin.email, factory.admin.password)).patch(
+      `/api/v1/keys/${moved.id}`,
+      { unitId: after.id },
+    );
+    expect(res.status, res.text).toBe(200);
+    server.clock.advance(3_600_000);
+    device.record("key.taken", taken(moved.id, 1, "WO-B202"));
+    await upload(device);
+    server.clock.advance(20 * 60_000);
+    device.record("key.returned", { visitId: randomUUID(), keyId: moved.id, hook: 1, personId: holder.id });
+    await upload(device);
+    server.clock.advance(60_000);
+  });
+
+  async function packetFor(u: Rec): Promise<EvidencePacket> {
+    const admin = await server.client().login(factory.admin.email, factory.admin.password);
+    const res = await admin.get<EvidencePacket>(path("from=2026-07-01&to=2026-07-01", u.id));
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    expect(verifyEvidencePacket(res.body, [trustedKey]).ok).toBe(true);
+    return res.body;
+  }
+
+  const actions = (packet: EvidencePacket) =>
+    packet.entries.map((e) => (JSON.parse(e.entry) as { event: { action: string } }).event.action);
+
+  it("shows the earlier unit the visits from while the key was its own, and the move", async () => {
+    const packet = await packetFor(before);
+    expect(packet.visits.items.map((v) => v.workOrder)).toEqual(["WO-B201"]);
+    expect(packet.entries.some((e) => e.entry.includes("WO-B202"))).toBe(false);
+    expect(actions(packet)).toEqual(expect.arrayContaining(["key.created", "key.updated"]));
+  });
+
+  it("shows the later unit only the visits since the key became its own", async () => {
+    const packet = await packetFor(after);
+    expect(packet.visits.items.map((v) => v.workOrder)).toEqual(["WO-B202"]);
+    expect(packet.entries.some((e) => e.entry.includes("WO-B201"))).toBe(false);
+    expect(actions(packet)).toContain("key.updated");
+    expect(actions(packet)).not.toContain("key.created");
   });
 });

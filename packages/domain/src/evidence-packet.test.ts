@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import { type AuditEntry, auditEntryText } from "./audit-entry.ts";
 import { chainEvent, GENESIS_HASH } from "./event-chain.ts";
 import {
+  deriveVisits,
   type EvidencePacket,
   type EvidenceVisit,
   evidencePeriod,
+  unattendedCheckoutId,
   VISITS_NOTE,
   verifyEvidencePacket,
 } from "./evidence-packet.ts";
@@ -44,12 +46,19 @@ function packetOver(filler: number): EvidencePacket {
     {
       occurredAt: "2026-06-01T15:00:00.000Z",
       type: "key.taken",
-      data: { keyId: "key-1", workOrder: "WO-1", reasonCodeId: "reason-1" },
+      data: {
+        checkoutId: "c-1",
+        keyId: "key-1",
+        authorized: true,
+        workOrder: "WO-1",
+        reasonCodeId: "reason-1",
+        dueAt: "2026-06-01T18:00:00.000Z",
+      },
     },
   );
   const out: AuditEntry = {
     v: 1,
-    event: event("e-out", "key.taken", "key-1", { after: { workOrder: "WO-1", reasonCodeId: "reason-1" } }),
+    event: event("e-out", "key.taken", "key-1", { after: { ...taken.data, deviceId: "device-1", seq: taken.seq } }),
     cabinet: {
       cabinetId: "cab-1",
       device: "device-1",
@@ -65,7 +74,10 @@ function packetOver(filler: number): EvidencePacket {
   };
   const back: AuditEntry = {
     v: 1,
-    event: event("e-in", "key.returned", "key-1", { occurredAt: "2026-06-01T16:30:00.000Z" }),
+    event: event("e-in", "key.returned", "key-1", {
+      occurredAt: "2026-06-01T16:30:00.000Z",
+      after: { keyId: "key-1", checkoutId: "c-1" },
+    }),
   };
   const unit: AuditEntry = {
     v: 1,
@@ -94,7 +106,7 @@ function packetOver(filler: number): EvidencePacket {
     authorized: true,
     reason: { id: "reason-1", code: "repair", label: "Repair" },
     workOrder: "WO-1",
-    dueAt: null,
+    dueAt: "2026-06-01T18:00:00.000Z",
     returnedAt: "2026-06-01T16:30:00.000Z",
     returnedBy: { id: "person-1", name: "Tess Tech" },
     durationSeconds: 5400,
@@ -122,7 +134,12 @@ function packetOver(filler: number): EvidencePacket {
       entry: texts[index] as string,
       proof: assembleProof(inclusionProofNodes(index, size), subtree).map(hashToHex),
     })),
-    visits: { derived: true, note: VISITS_NOTE, items: [visit] },
+    visits: {
+      derived: true,
+      note: VISITS_NOTE,
+      unproved: { keys: { "key-1": "A101 front" }, reasons: { "reason-1": { code: "repair", label: "Repair" } } },
+      items: [visit],
+    },
   };
 }
 
@@ -198,7 +215,8 @@ describe("verifyEvidencePacket", () => {
     (entry.cabinet as NonNullable<AuditEntry["cabinet"]>).data = { keyId: "key-2" };
     const bad = structuredClone(packet);
     (bad.entries[1] as EvidencePacket["entries"][number]).entry = auditEntryText(entry);
-    expect(failing(bad)).toEqual(["inclusion", "cabinet_hashes"]);
+    // why: the visit is derived from the device's data, which no longer records checkout c-1
+    expect(failing(bad)).toEqual(["inclusion", "cabinet_hashes", "visits"]);
   });
 
   it("refuses a checkpoint of another organization's log", () => {
@@ -217,6 +235,93 @@ describe("verifyEvidencePacket", () => {
     const bad = structuredClone(packetOver(3));
     (bad.visits.items[0] as EvidenceVisit).durationSeconds = 60;
     expect(failing(bad)).toEqual(["visits"]);
+  });
+
+  it("derives the visit from the entries alone: names from the actor snapshots, the rest from the device's data", () => {
+    const packet = packetOver(0);
+    const entries = packet.entries.map((e) => JSON.parse(e.entry) as AuditEntry);
+    expect(deriveVisits(entries, packet.visits.unproved)).toEqual(packet.visits.items);
+    // why: without the labels only the names the entries do not carry are missing
+    expect(deriveVisits(entries, { keys: {}, reasons: {} })[0]).toMatchObject({
+      key: { id: "key-1", label: "" },
+      reason: { id: "reason-1", code: "", label: "" },
+      takenBy: { id: "person-1", name: "Tess Tech" },
+    });
+  });
+
+  const tampered: [string, (v: EvidenceVisit) => void][] = [
+    ["checkoutId", (v) => (v.checkoutId = "c-2")],
+    ["key.id", (v) => (v.key.id = "key-2")],
+    ["key.label", (v) => (v.key.label = "A102 front")],
+    ["takenBy", (v) => (v.takenBy = { id: "person-2", name: "Tess Tech" })],
+    ["takenBy.name", (v) => (v.takenBy = { id: "person-1", name: "Someone Else" })],
+    ["takenBy null", (v) => (v.takenBy = null)],
+    ["takenAt", (v) => (v.takenAt = "2026-06-01T15:00:01.000Z")],
+    ["authorized", (v) => (v.authorized = false)],
+    ["reason null", (v) => (v.reason = null)],
+    ["reason.id", (v) => (v.reason = { id: "reason-2", code: "repair", label: "Repair" })],
+    ["reason.label", (v) => (v.reason = { id: "reason-1", code: "repair", label: "Inspection" })],
+    ["workOrder", (v) => (v.workOrder = "WO-2")],
+    ["dueAt", (v) => (v.dueAt = null)],
+    ["returnedAt", (v) => (v.returnedAt = null)],
+    ["returnedBy", (v) => (v.returnedBy = null)],
+    ["durationSeconds", (v) => (v.durationSeconds = 60)],
+    ["outEventId", (v) => (v.outEventId = "e-unit")],
+    ["inEventId", (v) => (v.inEventId = null)],
+  ];
+  it.each(tampered)("refuses a visit whose %s was changed", (_field, change) => {
+    const bad = structuredClone(packetOver(2));
+    change(bad.visits.items[0] as EvidenceVisit);
+    expect(failing(bad)).toEqual(["visits"]);
+  });
+
+  it("refuses a packet whose visits leave out one the entries record, or list one twice", () => {
+    const removed = structuredClone(packetOver(2));
+    removed.visits.items = [];
+    expect(failing(removed)).toEqual(["visits"]);
+    const doubled = structuredClone(packetOver(2));
+    doubled.visits.items.push(structuredClone(doubled.visits.items[0] as EvidenceVisit));
+    expect(failing(doubled)).toEqual(["visits"]);
+  });
+
+  it("refuses a visit whose return was left out of the entries, since it then reads as still out", () => {
+    const bad = structuredClone(packetOver(2));
+    bad.entries.pop();
+    expect(failing(bad)).toEqual(["visits"]);
+    expect(verifyEvidencePacket(bad).checks.find((c) => c.name === "visits")?.detail).toContain(
+      "returnedAt, returnedBy, durationSeconds, inEventId",
+    );
+  });
+
+  it("accepts a relabelled key or reason only where the packet says the labels are unproved, and says so", () => {
+    const relabelled = structuredClone(packetOver(2));
+    (relabelled.visits.items[0] as EvidenceVisit).key.label = "Front door";
+    relabelled.visits.unproved.keys["key-1"] = "Front door";
+    const result = verifyEvidencePacket(relabelled, [trusted]);
+    expect(result.ok).toBe(true);
+    expect(result.checks.find((c) => c.name === "visits")?.detail).toContain("not proven");
+    expect(VISITS_NOTE).toContain("not proven");
+  });
+
+  it("gives no visit to an out entry that opened no checkout (a conflict), and requires none", () => {
+    const entry = JSON.parse(packetOver(0).entries[1]?.entry as string) as AuditEntry;
+    entry.event.after = { ...(entry.event.after as object), conflict: { openCheckoutId: "c-0" } };
+    expect(deriveVisits([entry], { keys: {}, reasons: {} })).toEqual([]);
+  });
+
+  it("gives a key removed without a session the checkout ingest derives from its device and sequence", () => {
+    const entry = JSON.parse(packetOver(0).entries[1]?.entry as string) as AuditEntry;
+    entry.event.action = "key.removed_without_session";
+    delete entry.cabinet;
+    const [visit] = deriveVisits([entry], { keys: {}, reasons: {} });
+    expect(visit).toMatchObject({
+      checkoutId: unattendedCheckoutId("device-1", 1),
+      authorized: false,
+      reason: null,
+      workOrder: null,
+      dueAt: null,
+    });
+    expect(visit?.checkoutId).toMatch(/^u-[0-9a-f]{32}$/);
   });
 
   it("refuses a trusted key that is not a key, and a file that is not a packet, without throwing", () => {

@@ -7,7 +7,7 @@
  */
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { type AuditEntry, parseAuditEntry } from "./audit-entry.ts";
-import { eventHash } from "./event-chain.ts";
+import { canonicalJson, eventHash, sha256Hex } from "./event-chain.ts";
 import { type Hash, hashToHex, hexToHash, leafHash, verifyInclusion } from "./merkle.ts";
 import { localTime } from "./schedule.ts";
 import {
@@ -39,7 +39,7 @@ export interface EvidencePeriod {
   lastDay: string;
 }
 
-/** One time a key of the unit left and (perhaps) came back, as the checkout records it. */
+/** One time a key of the unit left and (perhaps) came back, as its logged out and in events record it. */
 export interface EvidenceVisit {
   checkoutId: string;
   key: { id: string; label: string };
@@ -93,14 +93,159 @@ export interface EvidencePacket {
     /** Always true: the visits are a reading aid derived from the entries, which are the evidence. */
     derived: true;
     note: string;
+    /** Names the entries record only by id, looked up when the packet was made: NOT proven by the entries. */
+    unproved: VisitLabels;
     items: EvidenceVisit[];
   };
+}
+
+/**
+ * The names of keys and reasons, by id, as the organization's records had them when the packet was made. The entries
+ * carry only the ids, so these are the one part of the visits that no proof covers.
+ */
+export interface VisitLabels {
+  keys: Record<string, string>;
+  reasons: Record<string, { code: string; label: string }>;
 }
 
 /** What the `visits.note` of every packet says. */
 export const VISITS_NOTE =
   "Derived from the entries above for people to read; the entries and their proofs are the evidence. " +
-  "Each visit's out and in events are among the entries, and verification checks that they agree.";
+  "Verification derives the visits again from the entries (one for each key.taken or " +
+  "key.removed_without_session entry that opened a checkout, paired with the key.returned entry that closed it) and " +
+  "requires the list to be exactly this one. Who took and returned a key are the names the entries recorded at the " +
+  "time; key labels and reason codes and labels (under `unproved`) were looked up from the current records when the " +
+  "packet was made and are not proven. A visit belongs to the unit its key belonged to when it left, as the log's " +
+  "key and key set changes show. A packet proves what it contains, not that nothing was left out: a third party who " +
+  "needs completeness checks the unit's keys against the whole log with `keyward audit verify`.";
+
+/** The cabinet events that take a key out of a cabinet, each opening a checkout. */
+const OUT_ACTIONS: ReadonlySet<string> = new Set(["key.taken", "key.removed_without_session"]);
+
+/** The checkout a `key.removed_without_session` opens: derived from (device, seq) exactly as ingest derives it. */
+export function unattendedCheckoutId(device: string, seq: number): string {
+  return `u-${sha256Hex(`${device}:${seq}`).slice(0, 32)}`;
+}
+
+/** The device's data of a cabinet entry (chained by the device), or else the event's `after`. */
+function dataOf(entry: AuditEntry): Record<string, unknown> {
+  const data = entry.cabinet?.data;
+  if (isRecord(data)) {
+    return data;
+  }
+  return isRecord(entry.event.after) ? entry.event.after : {};
+}
+
+/** What the server noted on the event when it ingested it (a conflict, the checkout a return closed…). */
+function notesOf(entry: AuditEntry): Record<string, unknown> {
+  return isRecord(entry.event.after) ? entry.event.after : {};
+}
+
+/**
+ * The checkout an out entry opened, or null when it opened none: a key the server did not know, or a report of a key
+ * already out (a conflict: the first checkout stands, as the checkouts the server keeps).
+ */
+export function checkoutOpenedBy(entry: AuditEntry): string | null {
+  const e = entry.event;
+  if (!OUT_ACTIONS.has(e.action) || e.entityType !== "key" || typeof e.entityId !== "string") {
+    return null;
+  }
+  const notes = notesOf(entry);
+  if (notes.conflict !== undefined || notes.unknownKey === true) {
+    return null;
+  }
+  if (e.action === "key.taken") {
+    const id = dataOf(entry).checkoutId;
+    return typeof id === "string" ? id : null;
+  }
+  const device = entry.cabinet?.device ?? notes.deviceId;
+  const seq = entry.cabinet?.seq ?? notes.seq;
+  return typeof device === "string" && typeof seq === "number" ? unattendedCheckoutId(device, seq) : null;
+}
+
+/** The checkout a `key.returned` entry closed, as the server noted it when it ingested the event, or null. */
+export function checkoutClosedBy(entry: AuditEntry): string | null {
+  const e = entry.event;
+  if (e.action !== "key.returned" || e.entityType !== "key") {
+    return null;
+  }
+  const id = notesOf(entry).checkoutId;
+  return typeof id === "string" ? id : null;
+}
+
+function personActor(event: AuditEntry["event"]): { id: string; name: string } | null {
+  if (event.actorType !== "person" || event.actorId === null) {
+    return null;
+  }
+  const name = isRecord(event.actor) && typeof event.actor.name === "string" ? event.actor.name : "";
+  return { id: event.actorId, name };
+}
+
+const nullableText = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+function instant(v: unknown): string | null {
+  if (typeof v !== "string") {
+    return null;
+  }
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? v : new Date(ms).toISOString();
+}
+
+function secondsBetween(from: string, to: string): number | null {
+  const seconds = Math.round((Date.parse(to) - Date.parse(from)) / 1000);
+  return Number.isFinite(seconds) ? seconds : null;
+}
+
+/**
+ * The visits the entries record: one for every out entry that opened a checkout (`checkoutOpenedBy`), with the first
+ * `key.returned` entry (in log order) that closed that checkout on the same key. Everything comes from the entries —
+ * the cabinet's chained data, the server's notes and the actor snapshots taken at the time — except the key and
+ * reason names in `labels`. The builder and the verifier both call this, so the packet's visits are exactly these.
+ */
+export function deriveVisits(entries: readonly AuditEntry[], labels: VisitLabels): EvidenceVisit[] {
+  const returns = new Map<string, AuditEntry>();
+  for (const entry of entries) {
+    const closed = checkoutClosedBy(entry);
+    if (closed !== null && !returns.has(closed)) {
+      returns.set(closed, entry);
+    }
+  }
+  const visits: EvidenceVisit[] = [];
+  for (const entry of entries) {
+    const checkoutId = checkoutOpenedBy(entry);
+    if (checkoutId === null) {
+      continue;
+    }
+    const out = entry.event;
+    const keyId = out.entityId as string;
+    const data = dataOf(entry);
+    const candidate = returns.get(checkoutId);
+    const back = candidate && candidate.event.entityId === keyId ? candidate.event : null;
+    const taken = out.action === "key.taken";
+    const reasonId = taken ? nullableText(data.reasonCodeId) : null;
+    // why: the labels come from a file anyone can write; an id like "constructor" must not reach Object's prototype
+    const named = reasonId !== null && Object.hasOwn(labels.reasons, reasonId) ? labels.reasons[reasonId] : undefined;
+    visits.push({
+      checkoutId,
+      key: { id: keyId, label: Object.hasOwn(labels.keys, keyId) ? (labels.keys[keyId] as string) : "" },
+      takenBy: personActor(out),
+      takenAt: out.occurredAt,
+      authorized: taken && data.authorized === true,
+      reason: reasonId === null ? null : { id: reasonId, code: named?.code ?? "", label: named?.label ?? "" },
+      workOrder: taken ? nullableText(data.workOrder) : null,
+      dueAt: taken ? instant(data.dueAt) : null,
+      returnedAt: back ? back.occurredAt : null,
+      returnedBy: back ? personActor(back) : null,
+      durationSeconds: back ? secondsBetween(out.occurredAt, back.occurredAt) : null,
+      outEventId: out.id,
+      inEventId: back ? back.id : null,
+    });
+  }
+  // why: a stable order both sides reproduce, whatever order the entries hold
+  return visits.sort((a, b) =>
+    a.takenAt < b.takenAt ? -1 : a.takenAt > b.takenAt ? 1 : a.checkoutId < b.checkoutId ? -1 : 1,
+  );
+}
 
 /**
  * The period of the days `from`..`to` (both YYYY-MM-DD, `to` included) in a time zone, or of two instants (ISO-8601
@@ -166,7 +311,7 @@ export const EVIDENCE_CHECKS = [
   "cabinet_hashes",
   /** Each entry is an event of the packet's organization. */
   "organization",
-  /** The visits summary agrees with the entries: every out and in event is among them and says the same. */
+  /** The visits summary is exactly the visits the entries record (`deriveVisits`): none missing, none added. */
   "visits",
 ] as const;
 export type EvidenceCheckName = (typeof EVIDENCE_CHECKS)[number];
@@ -346,51 +491,59 @@ function checkCabinetHashes(entries: readonly AuditEntry[]): EvidenceCheck {
     : { name: "cabinet_hashes", ok: false, detail: `a cabinet record does not match its hash: ${listSome(failed)}` };
 }
 
+/** Whether two values are the same JSON (key order aside); false for anything JSON cannot hold. */
+function same(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+  } catch {
+    return false;
+  }
+}
+
 function checkVisits(p: EvidencePacket, entries: readonly AuditEntry[]): EvidenceCheck {
-  const byId = new Map(entries.map((e) => [e.event.id, e.event]));
+  const derived = deriveVisits(entries, p.visits.unproved);
+  const stated = new Map<string, EvidenceVisit>();
   const problems: string[] = [];
   for (const v of p.visits.items) {
-    const out = byId.get(v.outEventId);
-    const back = v.inEventId === null ? null : byId.get(v.inEventId);
-    const why = (() => {
-      if (!out) {
-        return "its out event is not among the entries";
-      }
-      if (back === undefined) {
-        return "its in event is not among the entries";
-      }
-      if (out.entityId !== v.key.id || (back && back.entityId !== v.key.id)) {
-        return "its events are of another key";
-      }
-      if (out.occurredAt !== v.takenAt || (back?.occurredAt ?? null) !== v.returnedAt) {
-        return "its times differ from its events'";
-      }
-      if (personOf(out) !== (v.takenBy?.id ?? null) || (back && personOf(back) !== (v.returnedBy?.id ?? null))) {
-        return "who took or returned the key differs from its events";
-      }
-      const data = isRecord(out.after) ? out.after : {};
-      if ((data.workOrder ?? null) !== v.workOrder || (v.reason !== null && data.reasonCodeId !== v.reason.id)) {
-        return "its reason or work order differs from its out event";
-      }
-      const duration =
-        v.returnedAt === null ? null : Math.round((Date.parse(v.returnedAt) - Date.parse(v.takenAt)) / 1000);
-      return duration === v.durationSeconds ? null : "its duration is not the time between its events";
-    })();
-    if (why) {
-      problems.push(`checkout ${v.checkoutId}: ${why}`);
+    if (stated.has(v.checkoutId)) {
+      problems.push(`checkout ${v.checkoutId}: listed twice`);
     }
+    stated.set(v.checkoutId, v);
+  }
+  const expected = new Set<string>();
+  for (const v of derived) {
+    expected.add(v.checkoutId);
+    const listed = stated.get(v.checkoutId);
+    if (listed === undefined) {
+      problems.push(`checkout ${v.checkoutId}: the entries record it (out event ${v.outEventId}) but it is not listed`);
+    } else if (!same(listed, v)) {
+      const fields = (Object.keys(v) as (keyof EvidenceVisit)[]).filter((k) => !same(listed[k], v[k]));
+      problems.push(`checkout ${v.checkoutId}: ${fields.join(", ") || "a field"} differs from its entries`);
+    }
+  }
+  for (const v of p.visits.items) {
+    if (!expected.has(v.checkoutId)) {
+      problems.push(`checkout ${v.checkoutId}: no out event among the entries opened it`);
+    }
+  }
+  if (
+    problems.length === 0 &&
+    !same(
+      p.visits.items.map((v) => v.checkoutId),
+      derived.map((v) => v.checkoutId),
+    )
+  ) {
+    problems.push("the visits are not in the order of the times the keys left");
   }
   return problems.length === 0
     ? {
         name: "visits",
         ok: true,
-        detail: `${p.visits.items.length} visits, each backed by its out and in events among the entries`,
+        detail:
+          `${derived.length} visits, exactly those the entries record (key and reason labels are as looked up when ` +
+          "the packet was made, not proven)",
       }
     : { name: "visits", ok: false, detail: `the visits summary disagrees with the entries: ${listSome(problems)}` };
-}
-
-function personOf(event: AuditEntry["event"]): string | null {
-  return event.actorType === "person" ? event.actorId : null;
 }
 
 function tryParse(text: string): AuditEntry | null {
@@ -440,7 +593,8 @@ function visitProblem(v: unknown): string | null {
     (v.takenBy === null || isNamed(v.takenBy)) &&
     isString(v.takenAt) &&
     typeof v.authorized === "boolean" &&
-    (v.reason === null || (isRecord(v.reason) && isString(v.reason.id))) &&
+    (v.reason === null ||
+      (isRecord(v.reason) && isString(v.reason.id) && isString(v.reason.code) && isString(v.reason.label))) &&
     isNullableString(v.workOrder) &&
     isNullableString(v.dueAt) &&
     isNullableString(v.returnedAt) &&
@@ -449,6 +603,16 @@ function visitProblem(v: unknown): string | null {
     isString(v.outEventId) &&
     isNullableString(v.inEventId);
   return ok ? null : "lacks a field or has one of the wrong type";
+}
+
+function labelsShapeOk(v: unknown): boolean {
+  return (
+    isRecord(v) &&
+    isRecord(v.keys) &&
+    Object.values(v.keys).every(isString) &&
+    isRecord(v.reasons) &&
+    Object.values(v.reasons).every((r) => isRecord(r) && isString(r.code) && isString(r.label))
+  );
 }
 
 /** Why a value is not a packet this verifier reads, or null. */
@@ -483,7 +647,10 @@ function shapeProblem(value: unknown): string | null {
     return `entry ${badEntry + 1} must have an index, an entry text and a proof (a list of hex hashes)`;
   }
   if (!isRecord(visits) || visits.derived !== true || !Array.isArray(visits.items)) {
-    return "visits must be the derived summary ({ derived: true, items: [...] })";
+    return "visits must be the derived summary ({ derived: true, unproved: {...}, items: [...] })";
+  }
+  if (!labelsShapeOk(visits.unproved)) {
+    return "visits.unproved must name keys ({ id: label }) and reasons ({ id: { code, label } })";
   }
   for (const [i, v] of visits.items.entries()) {
     const problem = visitProblem(v);

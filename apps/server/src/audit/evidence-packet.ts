@@ -1,21 +1,28 @@
 /**
- * Building a unit's evidence packet from the database: the checkouts of the unit's keys that overlap the period, every
- * event about the unit or its keys in the period (and each checkout's out and in events, whenever they happened), the
- * leaf bytes of each as the log holds them, and an inclusion proof of each against the latest signed checkpoint —
+ * Building a unit's evidence packet from the database: every event about the unit, or about its keys while they were
+ * its keys, in the period (and the out and in events of each visit of its keys overlapping the period, whenever they
+ * happened), chosen from the logged events alone; the leaf bytes of each as the log holds them, the visits derived
+ * from those bytes, and an inclusion proof of each against the latest signed checkpoint —
  * appending what is pending and signing a checkpoint first when the log's last signature does not yet cover them, so
  * a packet always proves the latest events. The API and the command line both build packets here.
  */
 import type { Executor } from "@keyward/db/connect";
+import { type AuditEntry, parseAuditEntry } from "@keyward/domain/audit-entry";
 import {
+  checkoutClosedBy,
+  checkoutOpenedBy,
+  deriveVisits,
   EVIDENCE_PACKET_FORMAT,
   EVIDENCE_PACKET_VERSION,
   type EvidencePacket,
   type EvidencePeriod,
   type EvidenceVisit,
   VISITS_NOTE,
+  type VisitLabels,
 } from "@keyward/domain/evidence-packet";
 import { hashToHex } from "@keyward/domain/merkle";
 import { formatVerifierKey, openNote, verifiedBy } from "@keyward/domain/signed-note";
+import { sql } from "kysely";
 import { ApiError } from "../errors.ts";
 import { type ActorSnapshot, recordEvent } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
@@ -91,9 +98,8 @@ export async function buildEvidencePacket(
   const { from, to } = request.period;
 
   await runAuditPass(services);
-  const visits = await loadVisits(db, organizationId, unitId, from, to);
-  const keyIds = await keysOfUnit(db, organizationId, unitId, visits);
-  const eventIds = await eventsOfUnit(db, organizationId, unitId, keyIds, from, to, visits);
+  const membership = await Membership.load(db, organizationId, unitId);
+  const eventIds = await eventsOfUnit(db, organizationId, unitId, membership, from, to);
   const leaves = new Map<string, number>();
   for (let i = 0; i < eventIds.length; i += 500) {
     for (const leaf of await db
@@ -154,6 +160,10 @@ export async function buildEvidencePacket(
     const proof = await inclusionProof(db, organizationId, index, size);
     entries.push({ index, entry: leafText(row, json), proof: proof.map(hashToHex) });
   }
+  // why: the visits are derived from the very entry bytes the packet proves, by the function the verifier runs
+  const logged = entries.map((e) => parseAuditEntry(e.entry));
+  const labels = await labelsOf(db, organizationId, deriveVisits(logged, { keys: {}, reasons: {} }));
+  const visits = deriveVisits(logged, labels);
 
   return {
     format: EVIDENCE_PACKET_FORMAT,
@@ -171,7 +181,7 @@ export async function buildEvidencePacket(
       rootHash: checkpoint.rootHash,
     },
     entries,
-    visits: { derived: true, note: VISITS_NOTE, items: visits },
+    visits: { derived: true, note: VISITS_NOTE, unproved: labels, items: visits },
   };
 }
 
@@ -270,7 +280,11 @@ class Timeline {
 
   constructor(rows: readonly EventRow[], current: Record<string, unknown> | null, fields: readonly string[]) {
     const sorted = [...rows].sort((a, b) => (before(point(a), point(b)) ? -1 : 1));
-    this.changes = sorted.map((r) => ({ point: point(r), created: r.action.endsWith(".created"), after: parsed(r.after) }));
+    this.changes = sorted.map((r) => ({
+      point: point(r),
+      created: r.action.endsWith(".created"),
+      after: parsed(r.after),
+    }));
     if (this.changes.some((c) => c.created)) {
       this.initial = null;
     } else {
@@ -311,20 +325,6 @@ class Membership {
   ) {}
 
   static async load(db: Executor, organizationId: string, unitId: string): Promise<Membership> {
-    const changes = (entityType: string) =>
-      db
-        .selectFrom("events")
-        .select(EVENT_COLUMNS)
-        .where("organization_id", "=", organizationId)
-        .where("entity_type", "=", entityType)
-        .where("action", "in", [`${entityType === "key" ? "key" : "key_set"}.created`, `${entityType === "key" ? "key" : "key_set"}.updated`]);
-    const naming = (ids: readonly string[]) => (eb: ExpressionBuilder<DB, "events">) =>
-      eb.or(
-        ids.flatMap((id) => [
-          eb(sql<string>`cast(${sql.ref("before")} as text)`, "like", `%${id}%`),
-          eb(sql<string>`cast(${sql.ref("after")} as text)`, "like", `%${id}%`),
-        ]),
-      );
     const setIds = new Set(
       (
         await db
@@ -335,50 +335,48 @@ class Membership {
           .execute()
       ).map((r) => r.id),
     );
-    // why: a key set that was the unit's once still names it in a logged change; the text match is confirmed below
-    for (const r of await changes("keySet").where(naming([unitId])).execute()) {
-      const [b, a] = [parsed(r.before), parsed(r.after)];
-      if ((b.unitId === unitId || a.unitId === unitId) && r.entity_id) {
+    // why: a key set (or key) that was the unit's once still names it in a logged change; the text match only narrows
+    // the search, and each hit is confirmed on the parsed change
+    for (const r of await changesNaming(db, organizationId, "keySet", [unitId])) {
+      if ((parsed(r.before).unitId === unitId || parsed(r.after).unitId === unitId) && r.entity_id) {
         setIds.add(r.entity_id);
       }
     }
-    const keyIds = new Set<string>();
-    let current = db
-      .selectFrom("keys")
-      .select("id")
-      .where("organization_id", "=", organizationId)
-      .where((eb) =>
-        eb.or([eb("unit_id", "=", unitId), ...(setIds.size > 0 ? [eb("key_set_id", "in", [...setIds])] : [])]),
-      );
-    for (const r of await current.execute()) {
-      keyIds.add(r.id);
-    }
-    for (const r of await changes("key").where(naming([unitId, ...setIds])).execute()) {
-      const [b, a] = [parsed(r.before), parsed(r.after)];
-      const named = [b.unitId, a.unitId, b.keySetId, a.keySetId];
-      if (r.entity_id && (named.includes(unitId) || named.some((v) => typeof v === "string" && setIds.has(v)))) {
+    const keyIds = new Set(
+      (
+        await db
+          .selectFrom("keys")
+          .select("id")
+          .where("organization_id", "=", organizationId)
+          .where((eb) =>
+            eb.or([eb("unit_id", "=", unitId), ...(setIds.size > 0 ? [eb("key_set_id", "in", [...setIds])] : [])]),
+          )
+          .execute()
+      ).map((r) => r.id),
+    );
+    for (const r of await changesNaming(db, organizationId, "key", [unitId, ...setIds])) {
+      const named = [parsed(r.before), parsed(r.after)].flatMap((v) => [v.unitId, v.keySetId]);
+      if (r.entity_id && named.some((v) => v === unitId || (typeof v === "string" && setIds.has(v)))) {
         keyIds.add(r.entity_id);
       }
     }
-    current = db.selectFrom("keys").select("id").where("organization_id", "=", organizationId);
-    const keyRows = await loadChanges(changes("key"), [...keyIds]);
-    const keyNow = await loadRows(db, "keys", organizationId, [...keyIds]);
+    const keyRows = await changesOf(db, organizationId, "key", [...keyIds]);
+    const keyNow = await currentRows(db, "keys", organizationId, [...keyIds]);
     const allSets = new Set(setIds);
     for (const id of keyIds) {
-      for (const r of keyRows.get(id) ?? []) {
-        for (const v of [parsed(r.before).keySetId, parsed(r.after).keySetId]) {
-          if (typeof v === "string") {
-            allSets.add(v);
-          }
+      const rows = keyRows.get(id) ?? [];
+      const values = [
+        ...rows.flatMap((r) => [parsed(r.before).keySetId, parsed(r.after).keySetId]),
+        keyNow.get(id)?.keySetId,
+      ];
+      for (const v of values) {
+        if (typeof v === "string") {
+          allSets.add(v);
         }
       }
-      const set = keyNow.get(id)?.keySetId;
-      if (typeof set === "string") {
-        allSets.add(set);
-      }
     }
-    const setRows = await loadChanges(changes("keySet"), [...allSets]);
-    const setNow = await loadRows(db, "key_sets", organizationId, [...allSets]);
+    const setRows = await changesOf(db, organizationId, "keySet", [...allSets]);
+    const setNow = await currentRows(db, "key_sets", organizationId, [...allSets]);
     const keys = new Map(
       [...keyIds].map((id) => [
         id,
@@ -426,4 +424,257 @@ class Membership {
     const at = point(row);
     return [timeline?.stateAt(at, false)?.unitId, timeline?.stateAt(at, true)?.unitId].includes(unitId);
   }
+}
+
+type Changed = "key" | "keySet";
+const CHANGE_ACTIONS: Record<Changed, string[]> = {
+  key: ["key.created", "key.updated"],
+  keySet: ["key_set.created", "key_set.updated"],
+};
+
+function changes(db: Executor, organizationId: string, entityType: Changed) {
+  return db
+    .selectFrom("events")
+    .select(EVENT_COLUMNS)
+    .where("organization_id", "=", organizationId)
+    .where("entity_type", "=", entityType)
+    .where("action", "in", CHANGE_ACTIONS[entityType]);
+}
+
+/** The logged changes of keys (or key sets) whose before or after text holds one of `ids`. */
+function changesNaming(
+  db: Executor,
+  organizationId: string,
+  entityType: Changed,
+  ids: readonly string[],
+): Promise<EventRow[]> {
+  return changes(db, organizationId, entityType)
+    .where((eb) =>
+      eb.or(
+        ids.flatMap((id) => [
+          eb(sql<string>`cast(${sql.ref("before")} as text)`, "like", `%${id}%`),
+          eb(sql<string>`cast(${sql.ref("after")} as text)`, "like", `%${id}%`),
+        ]),
+      ),
+    )
+    .execute();
+}
+
+/** The logged changes of each of the keys (or key sets), by id. */
+async function changesOf(
+  db: Executor,
+  organizationId: string,
+  entityType: Changed,
+  ids: readonly string[],
+): Promise<Map<string, EventRow[]>> {
+  const byId = new Map<string, EventRow[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await changes(db, organizationId, entityType)
+      .where("entity_id", "in", ids.slice(i, i + 500))
+      .execute()) {
+      const list = byId.get(r.entity_id ?? "") ?? [];
+      list.push(r);
+      byId.set(r.entity_id ?? "", list);
+    }
+  }
+  return byId;
+}
+
+/** The unit and key set each key (or key set) holds now, by id, named as its logged changes name them. */
+async function currentRows(
+  db: Executor,
+  table: "keys" | "key_sets",
+  organizationId: string,
+  ids: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    if (table === "keys") {
+      for (const r of await db
+        .selectFrom("keys")
+        .select(["id", "unit_id", "key_set_id"])
+        .where("organization_id", "=", organizationId)
+        .where("id", "in", chunk)
+        .execute()) {
+        byId.set(r.id, { unitId: r.unit_id, keySetId: r.key_set_id });
+      }
+    } else {
+      for (const r of await db
+        .selectFrom("key_sets")
+        .select(["id", "unit_id"])
+        .where("organization_id", "=", organizationId)
+        .where("id", "in", chunk)
+        .execute()) {
+        byId.set(r.id, { unitId: r.unit_id });
+      }
+    }
+  }
+  return byId;
+}
+
+/**
+ * The events of the unit's packet: the unit's own events in the period; the events in the period of each key (and key
+ * set) while it was the unit's, just before or just after the event; and, so each visit of the unit's keys that
+ * overlaps the period is whole, the event that took the key out (while it was the unit's) and the one that brought it
+ * back, whenever they happened. Read from the logged events alone, never from the checkouts they drive.
+ */
+async function eventsOfUnit(
+  db: Executor,
+  organizationId: string,
+  unitId: string,
+  membership: Membership,
+  from: string,
+  to: string,
+): Promise<string[]> {
+  const ids = new Set<string>();
+  const inPeriod = (entityType: string) =>
+    db
+      .selectFrom("events")
+      .select(EVENT_COLUMNS)
+      .where("organization_id", "=", organizationId)
+      .where("entity_type", "=", entityType)
+      .where("occurred_at", ">=", from)
+      .where("occurred_at", "<", to);
+  for (const r of await inPeriod("unit").where("entity_id", "=", unitId).execute()) {
+    ids.add(r.id);
+  }
+  const setIds = membership.setIds();
+  for (let i = 0; i < setIds.length; i += 500) {
+    for (const r of await inPeriod("keySet")
+      .where("entity_id", "in", setIds.slice(i, i + 500))
+      .execute()) {
+      if (membership.setEventOf(unitId, r)) {
+        ids.add(r.id);
+      }
+    }
+  }
+  const keyIds = membership.keyIds();
+  /** Out events of the unit's visits, by checkout, and returns in the period whose out is still to be found. */
+  const outs = new Map<string, EventRow>();
+  const returns: EventRow[] = [];
+  for (let i = 0; i < keyIds.length; i += 500) {
+    for (const r of await inPeriod("key")
+      .where("entity_id", "in", keyIds.slice(i, i + 500))
+      .execute()) {
+      if (!membership.keyEventOf(unitId, r)) {
+        continue;
+      }
+      ids.add(r.id);
+      const opened = checkoutOpenedBy(asEntry(r, organizationId));
+      if (opened !== null) {
+        outs.set(opened, r);
+      }
+      if (checkoutClosedBy(asEntry(r, organizationId)) !== null) {
+        returns.push(r);
+      }
+    }
+  }
+  const keyEvents = (keyId: string, actions: string[]) =>
+    db
+      .selectFrom("events")
+      .select(EVENT_COLUMNS)
+      .where("organization_id", "=", organizationId)
+      .where("entity_type", "=", "key")
+      .where("entity_id", "=", keyId)
+      .where("action", "in", actions);
+  const leftWhileUnits = (r: EventRow) => membership.unitsOfKey(r.entity_id ?? "", point(r), false).includes(unitId);
+
+  // why: a key out when the period began left before it; only the latest checkout opened before it can still be open
+  for (const keyId of keyIds) {
+    const latest = await keyEvents(keyId, OUT_ACTIONS)
+      .where("occurred_at", "<", from)
+      .orderBy("occurred_at", "desc")
+      .orderBy("seq", "desc")
+      .limit(PAGE)
+      .execute();
+    const open = latest.find((r) => checkoutOpenedBy(asEntry(r, organizationId)) !== null);
+    const checkoutId = open ? checkoutOpenedBy(asEntry(open, organizationId)) : null;
+    if (open && checkoutId !== null && leftWhileUnits(open)) {
+      outs.set(checkoutId, open);
+    }
+  }
+  // why: a return in the period whose key left before it, if the key left as the unit's
+  for (const r of returns) {
+    const checkoutId = checkoutClosedBy(asEntry(r, organizationId)) as string;
+    if (outs.has(checkoutId)) {
+      continue;
+    }
+    const until = new Date(Date.parse(r.occurred_at) + SKEW_MS).toISOString();
+    const out = await findPaged(
+      (offset) =>
+        keyEvents(r.entity_id ?? "", OUT_ACTIONS)
+          .where("occurred_at", "<=", until)
+          .orderBy("occurred_at", "desc")
+          .orderBy("seq", "desc")
+          .limit(PAGE)
+          .offset(offset)
+          .execute(),
+      (o) => checkoutOpenedBy(asEntry(o, organizationId)) === checkoutId,
+    );
+    if (out && leftWhileUnits(out)) {
+      outs.set(checkoutId, out);
+    }
+  }
+  for (const [checkoutId, out] of outs) {
+    ids.add(out.id);
+    const since = new Date(Date.parse(out.occurred_at) - SKEW_MS).toISOString();
+    const back = await findPaged(
+      (offset) =>
+        keyEvents(out.entity_id ?? "", ["key.returned"])
+          .where("occurred_at", ">=", since)
+          .orderBy("occurred_at")
+          .orderBy("seq")
+          .limit(PAGE)
+          .offset(offset)
+          .execute(),
+      (r) => checkoutClosedBy(asEntry(r, organizationId)) === checkoutId,
+    );
+    if (back) {
+      ids.add(back.id);
+    }
+  }
+  return [...ids];
+}
+
+/** The first row a paged query answers that matches, reading page after page until one does or none are left. */
+async function findPaged(
+  page: (offset: number) => Promise<EventRow[]>,
+  matches: (row: EventRow) => boolean,
+): Promise<EventRow | null> {
+  for (let offset = 0; ; offset += PAGE) {
+    const rows = await page(offset);
+    const found = rows.find(matches);
+    if (found || rows.length < PAGE) {
+      return found ?? null;
+    }
+  }
+}
+
+/** The names of the visits' keys and reasons as the records hold them now: the packet's unproved labels. */
+async function labelsOf(db: Executor, organizationId: string, visits: readonly EvidenceVisit[]): Promise<VisitLabels> {
+  const labels: VisitLabels = { keys: {}, reasons: {} };
+  const keyIds = [...new Set(visits.map((v) => v.key.id))];
+  const reasonIds = [...new Set(visits.flatMap((v) => (v.reason ? [v.reason.id] : [])))];
+  for (let i = 0; i < keyIds.length; i += 500) {
+    for (const k of await db
+      .selectFrom("keys")
+      .select(["id", "label"])
+      .where("organization_id", "=", organizationId)
+      .where("id", "in", keyIds.slice(i, i + 500))
+      .execute()) {
+      labels.keys[k.id] = k.label;
+    }
+  }
+  for (let i = 0; i < reasonIds.length; i += 500) {
+    for (const r of await db
+      .selectFrom("reason_codes")
+      .select(["id", "code", "label"])
+      .where("organization_id", "=", organizationId)
+      .where("id", "in", reasonIds.slice(i, i + 500))
+      .execute()) {
+      labels.reasons[r.id] = { code: r.code, label: r.label };
+    }
+  }
+  return labels;
 }

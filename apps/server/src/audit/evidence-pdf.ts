@@ -78,10 +78,10 @@ const HEADER = ["Key", "Taken by", "Taken at", "Reason", "Work order", "Returned
 
 function visitRow(v: EvidenceVisit, zone: string): TableCell[] {
   return [
-    v.key.label,
+    v.key.label || `key ${v.key.id}`,
     v.takenBy?.name ?? (v.authorized ? "unknown person" : "no one identified (removed without a session)"),
     localStamp(v.takenAt, zone),
-    v.reason?.label ?? "none given",
+    v.reason ? v.reason.label || `reason ${v.reason.id} (no longer on record)` : "none given",
     v.workOrder ?? "",
     v.returnedAt ? localStamp(v.returnedAt, zone) : "not returned",
     v.returnedAt ? (v.returnedBy?.name ?? "no one identified") : "",
@@ -162,7 +162,9 @@ export function evidenceDocument(packet: EvidencePacket): DocumentDefinition {
       {
         text:
           "Times a key was taken or returned are the cabinet's clock. A visit that began before the period or ended " +
-          "after it is listed whole.",
+          "after it is listed whole, under the unit its key belonged to when it left. Who took and returned a key are " +
+          "the names the log recorded at the time; key labels and reason labels are as the organization's records " +
+          "held them when this document was made, and are not covered by the proofs below.",
         fontSize: 8,
         color: "#555555",
         margin: [0, 6, 0, 0],
@@ -187,8 +189,10 @@ export function evidenceDocument(packet: EvidencePacket): DocumentDefinition {
           "where VERIFIER_KEY is the audit verifier key the organization publishes. The checkpoint of this packet was ",
           "signed with the key ",
           { text: packet.checkpoint.verifierKey, bold: true },
-          ". Changing any entry or its position in the log, altering a proof or the checkpoint, or adding a visit that ",
-          "the entries do not record makes the verification fail.",
+          ". Changing any entry or its position in the log, altering a proof or the checkpoint, or adding, removing or ",
+          "changing a visit so that it no longer matches the entries makes the verification fail. A packet proves what ",
+          "it contains, not that nothing was left out: a third party who needs completeness checks the unit's keys ",
+          "against the whole log with keyward audit verify.",
         ],
       },
     ],

@@ -65,6 +65,12 @@ const EvidencePacketBody = z
       .object({
         derived: z.literal(true),
         note: z.string(),
+        unproved: z
+          .object({
+            keys: z.record(z.string(), z.string()),
+            reasons: z.record(z.string(), z.object({ code: z.string(), label: z.string() })),
+          })
+          .describe("key labels and reason codes and labels by id, looked up when the packet was made: not proven"),
         items: z.array(
           z.object({
             checkoutId: z.string(),

@@ -293,6 +293,19 @@ export async function verifyAudit(db: Executor, options: VerifyOptions): Promise
   };
 }
 
+/** Who vouched for a root, in words. */
+function voucher(source: string): string {
+  return source === "database"
+    ? "a checkpoint in the database"
+    : source === "signer"
+      ? "the signer's memory"
+      : `the offsite copy ${source}`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The verdict of a set of findings: any failure is tampering; anomalies alone are not. */
 function statusOf(counts: Partial<Record<FindingCode, number>>): "ok" | "anomalies" | "tampered" {
   const codes = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0);
@@ -438,7 +451,7 @@ async function verifyOrganization(
       if (r.rootHash !== root) {
         add(
           r.code,
-          `The log's first ${size} entries do not hash to the root ${r.source} vouches for: history was changed after it was signed.`,
+          `The log's first ${size} entries do not hash to the root that ${voucher(r.source)} vouches for: history was changed after it was signed.`,
           { source: r.source },
         );
       }
@@ -497,7 +510,7 @@ async function verifyOrganization(
     const r = references.find((x) => x.size === top) as Reference;
     add(
       "rollback",
-      `${r.source} vouches for ${top} entries but the database holds ${size}: the database was rolled back (an older backup restored) or truncated.`,
+      `${capitalized(voucher(r.source))} vouches for ${top} entries but the database holds ${size}: the database was rolled back (an older backup restored) or truncated.`,
       { source: r.source },
     );
   }

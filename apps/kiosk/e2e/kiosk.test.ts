@@ -407,6 +407,9 @@ describe("kiosk: a visit at the simulated cabinet", () => {
 
     // With the snapshot the server announced, the new PIN opens a visit.
     await page.getByRole("button", { name: "OK", exact: true }).click();
+    // why: the click only dispatches the page's request to the agent; drive the agent once the page is back at the
+    // start, so a late "OK" (a loaded machine) cannot end the visit opened below
+    await expectVisible(page.getByRole("heading", { name: "Present your badge or finger" }), 20_000);
     await cabinet.agent.waitForSnapshot(resetVersion + 1);
     await cabinet.agent.act({ type: "cancel" });
     await cabinet.agent.simulate({ type: "badge", number: cabinet.person.badge });

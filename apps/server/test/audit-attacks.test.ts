@@ -8,8 +8,10 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { EventTable } from "@keyward/db/schema";
+import type { Selectable } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runAuditPass } from "../src/audit/audit-worker.ts";
+import { runAuditPass, runOffsiteCopies } from "../src/audit/audit-worker.ts";
 import { copyOffsite } from "../src/audit/copy-offsite.ts";
 import { openDirectoryTarget } from "../src/audit/offsite/directory-target.ts";
 import type { OffsiteTarget } from "../src/audit/offsite/target.ts";
@@ -39,35 +41,7 @@ async function settle(t: Pick<Trail, "organizationId" | "target">): Promise<void
   await runAuditPass(server.services);
   server.clock.advance(61_000);
   await runAuditPass(server.services);
-  const s = server.services;
-  const row = await s.db
-    .selectFrom("audit_offsite")
-    .select("copied_size")
-    .where("organization_id", "=", t.organizationId)
-    .executeTakeFirst();
-  const copied = await copyOffsite(
-    s.db,
-    s.handle.dialect,
-    t.target,
-    t.organizationId,
-    Number(row?.copied_size ?? 0),
-    async () => {},
-  );
-  await s.db
-    .insertInto("audit_offsite")
-    .values({
-      organization_id: t.organizationId,
-      target: t.target.description,
-      copied_size: copied,
-      last_success_at: null,
-      last_attempt_at: null,
-      last_error: null,
-      failures: 0,
-      next_attempt_at: null,
-      alarm_raised: 0,
-    })
-    .onConflict((oc) => oc.columns(["organization_id", "target"]).doUpdateSet({ copied_size: copied }))
-    .execute();
+  await runOffsiteCopies({ ...server.services, audit: { ...server.services.audit, offsite: [t.target] } }, true);
 }
 
 /** An organization with a cabinet that reported some events, administrative changes, two checkpoints copied offsite. */
@@ -137,6 +111,18 @@ function expectCaught(report: VerifyReport, code: FindingCode, eventId?: string)
 }
 
 const db = () => server.services.db;
+
+/** Writes a copy of an event under a new id, queued for the log, as someone with the database could. */
+async function forgeCopy(organizationId: string, original: Selectable<EventTable>, id: string, source?: string) {
+  const { seq: _seq, ...rest } = original;
+  await tamper(db(), dialect(), async (tx) => {
+    await tx
+      .insertInto("events")
+      .values({ ...rest, id, ...(source ? { source } : {}) })
+      .execute();
+    await tx.insertInto("audit_pending").values({ organization_id: organizationId, event_id: id }).execute();
+  });
+}
 const dialect = () => server.services.handle.dialect;
 
 describe("an untouched trail", () => {
@@ -393,17 +379,7 @@ describe("attacks on the log's own records", () => {
     if (!original) {
       throw new Error("no door event");
     }
-    const { seq: _seq, ...rest } = original;
-    await tamper(db(), dialect(), async (tx) => {
-      await tx
-        .insertInto("events")
-        .values({ ...rest, id: "api-forged", source: "api" })
-        .execute();
-      await tx
-        .insertInto("audit_pending")
-        .values({ organization_id: t.organizationId, event_id: "api-forged" })
-        .execute();
-    });
+    await forgeCopy(t.organizationId, original, "api-forged", "api");
     await runAuditPass(server.services);
     expectCaught(await verify(t), "cabinet_event_unlinked", "api-forged");
   });
@@ -462,17 +438,7 @@ describe("attacks through the cabinet protocol", () => {
     if (!original) {
       throw new Error("no door event");
     }
-    const { seq: _seq, ...rest } = original;
-    await tamper(db(), dialect(), async (tx) => {
-      await tx
-        .insertInto("events")
-        .values({ ...rest, id: "replayed-event" })
-        .execute();
-      await tx
-        .insertInto("audit_pending")
-        .values({ organization_id: t.organizationId, event_id: "replayed-event" })
-        .execute();
-    });
+    await forgeCopy(t.organizationId, original, "replayed-event");
     await runAuditPass(server.services);
     expectCaught(await verify(t), "cabinet_event_unlinked", "replayed-event");
   });

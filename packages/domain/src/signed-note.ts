@@ -8,6 +8,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { base64 } from "@scure/base";
+import { equalBytes } from "./merkle.ts";
 
 /** Signature type byte of Ed25519 in the signed-note registry. */
 const ED25519_TYPE = 0x01;
@@ -447,16 +448,4 @@ function hasForbiddenControl(text: string): boolean {
 function hasLoneSurrogate(text: string): boolean {
   // why: in a `u` regex, surrogate classes only match halves that are not part of a pair (invalid UTF-16/UTF-8).
   return /\p{Surrogate}/u.test(text);
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) {
-    return false;
-  }
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) {
-      return false;
-    }
-  }
-  return true;
 }

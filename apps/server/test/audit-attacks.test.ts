@@ -4,7 +4,7 @@
  * only the offsite copy (a directory here; S3 Object Lock has its own tests) and the signer's memory are out of reach.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,19 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(() => server.close());
+const folders: string[] = [];
+/** A fresh folder for an offsite copy, removed after the file's tests. */
+function offsiteFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "keyward-offsite-"));
+  folders.push(folder);
+  return folder;
+}
+afterAll(async () => {
+  await server.close();
+  for (const folder of folders) {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
 
 interface Trail {
   organizationId: string;
@@ -52,7 +64,7 @@ async function trail(): Promise<Trail> {
   const property = await factory.property();
   const cabinet = await factory.cabinet(property.id as string);
   const device = await TestDevice.enroll(admin, cabinet.id as string, server.clock.now);
-  const folder = mkdtempSync(join(tmpdir(), "keyward-offsite-"));
+  const folder = offsiteFolder();
   const t: Trail = {
     organizationId: factory.organizationId,
     device,
@@ -400,7 +412,7 @@ describe("attacks on the log's own records", () => {
         .where("id", "=", victim?.id as string)
         .execute();
     });
-    const folder = mkdtempSync(join(tmpdir(), "keyward-offsite-"));
+    const folder = offsiteFolder();
     const target = openDirectoryTarget(folder);
     await expect(
       copyOffsite(s.db, s.handle.dialect, target, factory.organizationId, 0, async () => {}),
@@ -505,7 +517,7 @@ describe("a crash in the middle of an append", () => {
       expect(Number(log.size)).toBeLessThanOrEqual(last + 1);
       const t = {
         organizationId: factory.organizationId,
-        target: openDirectoryTarget(mkdtempSync(join(tmpdir(), "k-"))),
+        target: openDirectoryTarget(offsiteFolder()),
       };
       const report = await verify(t, false);
       expect(report.findings).toEqual([]);

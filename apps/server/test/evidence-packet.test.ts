@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -468,6 +468,7 @@ describe("keyward audit verify-packet", () => {
     const result = JSON.parse(refused.out) as { ok: boolean; checks: { name: string; ok: boolean }[] };
     expect(result.ok).toBe(false);
     expect(result.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["inclusion"]);
+    rmSync(folder, { recursive: true, force: true });
   });
 });
 

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect";
 import { generateNoteSigner } from "@keyward/domain/signed-note";
 import type { FastifyInstance } from "fastify";
@@ -152,16 +152,20 @@ export async function startTestServer(): Promise<TestServer> {
   const clock = new TestClock();
   const sleeps: number[] = [];
   const notifier = await createNotifier(database.handle, database.url);
-  const signer = createAuditSigner(
-    generateNoteSigner("keyward-test"),
-    join(mkdtempSync(join(tmpdir(), "keyward-signer-")), "state.json"),
-  );
+  const signerDir = mkdtempSync(join(tmpdir(), "keyward-signer-"));
+  const signer = createAuditSigner(generateNoteSigner("keyward-test"), join(signerDir, "state.json"));
   const services: Services = {
     audit: { signer, verifierKeys: [signer.key], offsite: [] },
     notifier,
     handle: database.handle,
     db: database.handle.db,
-    config: loadConfig({ LOG_LEVEL: "silent", KEYWARD_DATA_DIR: tmpdir() }),
+    // why: the configuration names this test's own database, so anything that opens more connections to "the
+    // configured database" (the verifier's worker threads) opens this one
+    config: loadConfig({
+      LOG_LEVEL: "silent",
+      KEYWARD_DATA_DIR: database.sqliteFile ? dirname(database.sqliteFile) : signerDir,
+      DATABASE_URL: database.url,
+    }),
     now: clock.now,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -183,6 +187,7 @@ export async function startTestServer(): Promise<TestServer> {
     close: async () => {
       await app.close();
       await notifier.close();
+      rmSync(signerDir, { recursive: true, force: true });
       await database.destroy();
     },
   };

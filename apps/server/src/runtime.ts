@@ -24,10 +24,9 @@ export async function openMigrated(config: Config): Promise<DatabaseHandle> {
 
 /** The audit trail's parts as configured: the signer (its key file created on first start) and the offsite targets. */
 export function auditServices(config: Config, options: { sign: boolean }): AuditServices {
-  const signer =
-    options.sign || config.audit.signingKey || existsSync(config.audit.keyFile)
-      ? loadAuditSigner(config.audit).signer
-      : null;
+  // why: only a process that signs may create the key file; one that only verifies uses an existing key's public half
+  const keyExists = config.audit.signingKey !== undefined || existsSync(config.audit.keyFile);
+  const signer = options.sign || keyExists ? loadAuditSigner(config.audit).signer : null;
   return {
     signer: options.sign ? signer : null,
     verifierKeys: verifierKeys(signer, config.audit),

@@ -3,6 +3,7 @@
  * multiple of 256 entries, so a checkpoint can cover exactly every 256th size. The log row is locked for the batch;
  * a crash anywhere rolls the whole batch back, so the log is either as it was or longer by whole, consistent batches.
  */
+import { chunked } from "@keyward/db/chunks";
 import type { Db, Executor } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
 import { CompactRange, EMPTY_ROOT, hashToHex, hexToHash, leafHash } from "@keyward/domain/merkle";
@@ -97,11 +98,8 @@ export async function appendBatch(
       nodes.push(...range.append(leafHash(Buffer.from(leafText(row, json)), sha256)));
     }
     await writeNodes(tx, organizationId, nodes);
-    for (let i = 0; i < leaves.length; i += 200) {
-      await tx
-        .insertInto("audit_leaves")
-        .values(leaves.slice(i, i + 200))
-        .execute();
+    for (const part of chunked(leaves, 200)) {
+      await tx.insertInto("audit_leaves").values(part).execute();
     }
     await tx
       .deleteFrom("audit_pending")

@@ -27,30 +27,32 @@ export interface PassResult {
 }
 
 /**
- * Appends everything queued and signs the checkpoints that are due. Safe to run from several processes at once (each
- * batch locks its log).
+ * Appends everything queued and signs the checkpoints that are due, for every organization or one. Safe to run from
+ * several processes at once (each batch locks its log).
  */
-export async function runAuditPass(services: Services): Promise<PassResult> {
+export async function runAuditPass(services: Services, organizationId?: string): Promise<PassResult> {
+  const only = (ids: readonly string[]) =>
+    organizationId === undefined ? ids : ids.filter((id) => id === organizationId);
   const { db, handle } = services;
   const prefix = services.config.audit.originPrefix;
   const result: PassResult = { appended: 0, checkpoints: 0, refusals: [] };
-  const sign = async (organizationId: string) => {
+  const sign = async (organization: string) => {
     const signer = services.audit.signer;
     if (!signer) {
       return;
     }
-    const outcome = await signCheckpointIfDue(db, handle.dialect, signer, organizationId, prefix, services.now());
+    const outcome = await signCheckpointIfDue(db, handle.dialect, signer, organization, prefix, services.now());
     if (outcome.kind === "signed") {
       result.checkpoints++;
     } else if (outcome.kind === "refused") {
-      result.refusals.push({ organizationId, reason: outcome.reason });
+      result.refusals.push({ organizationId: organization, reason: outcome.reason });
     }
   };
-  for (const organizationId of await organizationsWithPending(db)) {
+  for (const organization of only(await organizationsWithPending(db))) {
     for (;;) {
-      const batch = await appendBatch(db, handle.dialect, organizationId, prefix, services.now());
+      const batch = await appendBatch(db, handle.dialect, organization, prefix, services.now());
       result.appended += batch.appended;
-      await sign(organizationId);
+      await sign(organization);
       if (batch.taken === 0) {
         break;
       }
@@ -61,8 +63,8 @@ export async function runAuditPass(services: Services): Promise<PassResult> {
     .select("organization_id")
     .whereRef("size", ">", "checkpoint_size")
     .execute();
-  for (const { organization_id } of unsigned) {
-    await sign(organization_id);
+  for (const organization of only(unsigned.map((u) => u.organization_id))) {
+    await sign(organization);
   }
   return result;
 }

@@ -6,6 +6,7 @@
  * appending what is pending and signing a checkpoint first when the log's last signature does not yet cover them, so
  * a packet always proves the latest events. The API and the command line both build packets here.
  */
+import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
 import { type AuditEntry, parseAuditEntry } from "@keyward/domain/audit-entry";
 import {
@@ -97,16 +98,16 @@ export async function buildEvidencePacket(
   const unitId = request.unit.unit.id;
   const { from, to } = request.period;
 
-  await runAuditPass(services);
+  await runAuditPass(services, organizationId);
   const membership = await Membership.load(db, organizationId, unitId);
   const eventIds = await eventsOfUnit(db, organizationId, unitId, membership, from, to);
   const leaves = new Map<string, number>();
-  for (let i = 0; i < eventIds.length; i += 500) {
+  for (const part of chunked(eventIds)) {
     for (const leaf of await db
       .selectFrom("audit_leaves")
       .select(["event_id", "idx"])
       .where("organization_id", "=", organizationId)
-      .where("event_id", "in", eventIds.slice(i, i + 500))
+      .where("event_id", "in", part)
       .execute()) {
       leaves.set(leaf.event_id, Number(leaf.idx));
     }
@@ -468,10 +469,8 @@ async function changesOf(
   ids: readonly string[],
 ): Promise<Map<string, EventRow[]>> {
   const byId = new Map<string, EventRow[]>();
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const r of await changes(db, organizationId, entityType)
-      .where("entity_id", "in", ids.slice(i, i + 500))
-      .execute()) {
+  for (const part of chunked(ids)) {
+    for (const r of await changes(db, organizationId, entityType).where("entity_id", "in", part).execute()) {
       const list = byId.get(r.entity_id ?? "") ?? [];
       list.push(r);
       byId.set(r.entity_id ?? "", list);
@@ -488,14 +487,13 @@ async function currentRows(
   ids: readonly string[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const byId = new Map<string, Record<string, unknown>>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
+  for (const part of chunked(ids)) {
     if (table === "keys") {
       for (const r of await db
         .selectFrom("keys")
         .select(["id", "unit_id", "key_set_id"])
         .where("organization_id", "=", organizationId)
-        .where("id", "in", chunk)
+        .where("id", "in", part)
         .execute()) {
         byId.set(r.id, { unitId: r.unit_id, keySetId: r.key_set_id });
       }
@@ -504,7 +502,7 @@ async function currentRows(
         .selectFrom("key_sets")
         .select(["id", "unit_id"])
         .where("organization_id", "=", organizationId)
-        .where("id", "in", chunk)
+        .where("id", "in", part)
         .execute()) {
         byId.set(r.id, { unitId: r.unit_id });
       }
@@ -540,10 +538,8 @@ async function eventsOfUnit(
     ids.add(r.id);
   }
   const setIds = membership.setIds();
-  for (let i = 0; i < setIds.length; i += 500) {
-    for (const r of await inPeriod("keySet")
-      .where("entity_id", "in", setIds.slice(i, i + 500))
-      .execute()) {
+  for (const part of chunked(setIds)) {
+    for (const r of await inPeriod("keySet").where("entity_id", "in", part).execute()) {
       if (membership.setEventOf(unitId, r)) {
         ids.add(r.id);
       }
@@ -553,10 +549,8 @@ async function eventsOfUnit(
   /** Out events of the unit's visits, by checkout, and returns in the period whose out is still to be found. */
   const outs = new Map<string, EventRow>();
   const returns: EventRow[] = [];
-  for (let i = 0; i < keyIds.length; i += 500) {
-    for (const r of await inPeriod("key")
-      .where("entity_id", "in", keyIds.slice(i, i + 500))
-      .execute()) {
+  for (const part of chunked(keyIds)) {
+    for (const r of await inPeriod("key").where("entity_id", "in", part).execute()) {
       if (!membership.keyEventOf(unitId, r)) {
         continue;
       }
@@ -656,22 +650,22 @@ async function labelsOf(db: Executor, organizationId: string, visits: readonly E
   const labels: VisitLabels = { keys: {}, reasons: {} };
   const keyIds = [...new Set(visits.map((v) => v.key.id))];
   const reasonIds = [...new Set(visits.flatMap((v) => (v.reason ? [v.reason.id] : [])))];
-  for (let i = 0; i < keyIds.length; i += 500) {
+  for (const part of chunked(keyIds)) {
     for (const k of await db
       .selectFrom("keys")
       .select(["id", "label"])
       .where("organization_id", "=", organizationId)
-      .where("id", "in", keyIds.slice(i, i + 500))
+      .where("id", "in", part)
       .execute()) {
       labels.keys[k.id] = k.label;
     }
   }
-  for (let i = 0; i < reasonIds.length; i += 500) {
+  for (const part of chunked(reasonIds)) {
     for (const r of await db
       .selectFrom("reason_codes")
       .select(["id", "code", "label"])
       .where("organization_id", "=", organizationId)
-      .where("id", "in", reasonIds.slice(i, i + 500))
+      .where("id", "in", part)
       .execute()) {
       labels.reasons[r.id] = { code: r.code, label: r.label };
     }

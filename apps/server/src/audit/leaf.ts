@@ -8,6 +8,7 @@
  * the bytes as kept — re-encoding a stored value, even to an equivalent form, changes the entry and shows. PostgreSQL
  * keeps jsonb, a parsed form with no bytes of its own, which is canonicalized here.
  */
+import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
 import { canonicalJson } from "@keyward/domain/event-chain";
@@ -182,14 +183,12 @@ export async function loadLeafRows(
   eventIds: readonly string[],
 ): Promise<LeafRow[]> {
   const rows: LeafRow[] = [];
-  for (let i = 0; i < eventIds.length; i += 500) {
+  for (const part of chunked(eventIds)) {
     // why: looked up by id alone (the unique index) and kept only when the organization's. With the organization in
     // the WHERE clause, SQLite's planner (without statistics) walks every event of the organization through an
     // (organization_id, …) index instead of a few hundred id lookups: one full scan per sequencer batch, so appending
     // a log of a million events took hours
-    const found = (await leafRows(db)
-      .where("e.id", "in", eventIds.slice(i, i + 500))
-      .execute()) as LeafRow[];
+    const found = (await leafRows(db).where("e.id", "in", part).execute()) as LeafRow[];
     rows.push(...found.filter((r) => r.organization_id === organizationId));
   }
   return rows;

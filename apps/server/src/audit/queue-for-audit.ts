@@ -3,6 +3,7 @@
  * sequencer appends (`append-pending.ts`). Writing the pending row in the event's own transaction means no event is
  * ever committed without being queued, and the writers never wait on the log.
  */
+import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
 import { afterCommit } from "../live/after-commit.ts";
 
@@ -11,10 +12,10 @@ export async function queueForAudit(tx: Executor, organizationId: string, eventI
   if (eventIds.length === 0) {
     return;
   }
-  for (let i = 0; i < eventIds.length; i += 500) {
+  for (const part of chunked(eventIds)) {
     await tx
       .insertInto("audit_pending")
-      .values(eventIds.slice(i, i + 500).map((event_id) => ({ organization_id: organizationId, event_id })))
+      .values(part.map((event_id) => ({ organization_id: organizationId, event_id })))
       .execute();
   }
   afterCommit(tx, { channel: "audit", organizationId });

@@ -203,67 +203,49 @@ class Findings {
   }
 }
 
-/** Device public keys as native key objects (null for a key that does not decode), per verification. */
-type DeviceKeyCache = Map<string, KeyObject | null>;
-
 /**
- * `verifyMessage` for a device's signature, natively first. why: a million-event log carries thousands of upload
- * signatures, and OpenSSL checks one about ten times faster than the portable code. OpenSSL's check is strict RFC 8032
- * (cofactorless), so what it accepts the portable check accepts too; whatever it rejects is decided by `verifyMessage`,
- * so the answer is always that of the portable definition.
+ * Ed25519 checks through OpenSSL, with the public keys decoded once. why: a million-entry log carries thousands of
+ * checkpoint and upload signatures, and OpenSSL checks one about ten times faster than the portable code. OpenSSL's
+ * check is strict RFC 8032 (cofactorless), so what it accepts the portable check accepts too; callers hand whatever
+ * it does not accept to the portable check, so the answer is always the portable definition's.
  */
-function deviceSignatureValid(publicKey: string, message: string, signature: string, keys: DeviceKeyCache): boolean {
-  let key = keys.get(publicKey);
-  if (key === undefined) {
-    try {
-      key = createPublicKey({
-        key: { kty: "OKP", crv: "Ed25519", x: toBase64Url(fromBase64Url(publicKey)) },
-        format: "jwk",
-      });
-    } catch {
-      key = null;
-    }
-    keys.set(publicKey, key);
-  }
-  if (key) {
-    try {
-      if (nativeVerify(null, Buffer.from(message, "utf8"), key, fromBase64Url(signature))) {
-        return true;
+class NativeEd25519 {
+  private readonly keys = new Map<string, KeyObject | null>();
+
+  /** Whether OpenSSL accepts the signature (false, never an exception, for anything malformed). */
+  accepts(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    const id = Buffer.from(publicKey).toString("base64");
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      try {
+        key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: toBase64Url(publicKey) }, format: "jwk" });
+      } catch {
+        key = null;
       }
-    } catch {
-      // a signature that does not decode: the portable check below says so
+      this.keys.set(id, key);
     }
-  }
-  return verifyMessage(publicKey, message, signature);
-}
-
-const noteKeys = new Map<string, KeyObject | null>();
-
-/**
- * A checkpoint's Ed25519 signature, natively first. why: a million-entry log has four thousand checkpoints, and the
- * portable check costs a millisecond each; OpenSSL's is strict RFC 8032 as well, and whatever it rejects the portable
- * check decides, so the answer is always the portable definition's.
- */
-const nativeNoteVerify: Ed25519Verify = (signature, message, publicKey) => {
-  const id = Buffer.from(publicKey).toString("base64");
-  let key = noteKeys.get(id);
-  if (key === undefined) {
     try {
-      key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: toBase64Url(publicKey) }, format: "jwk" });
+      return key !== null && nativeVerify(null, message, key, signature);
     } catch {
-      key = null;
+      return false;
     }
-    noteKeys.set(id, key);
   }
-  try {
-    if (key && nativeVerify(null, message, key, signature)) {
-      return true;
+
+  /** A checkpoint's signature, as `signed-note` asks for it. */
+  readonly note: Ed25519Verify = (signature, message, publicKey) =>
+    this.accepts(publicKey, message, signature) || verifyEd25519(signature, message, publicKey);
+
+  /** A device's signature over a message (base64url key and signature), as `verifyMessage` decides it. */
+  device(publicKey: string, message: string, signature: string): boolean {
+    let fast = false;
+    try {
+      fast = this.accepts(fromBase64Url(publicKey), Buffer.from(message, "utf8"), fromBase64Url(signature));
+    } catch {
+      // a key or signature that does not decode: the portable check says so
     }
-  } catch {
-    // a signature that does not decode: the portable check decides
+    return fast || verifyMessage(publicKey, message, signature);
   }
-  return verifyEd25519(signature, message, publicKey);
-};
+}
 
 /** Verifies every organization's log (or one). */
 export async function verifyAudit(db: Executor, options: VerifyOptions): Promise<VerifyReport> {
@@ -323,12 +305,13 @@ function readCheckpoint(
   organizationId: string,
   source: string,
   findings: Findings,
+  native: NativeEd25519,
 ): { size: number; rootHash: string } | null {
   try {
     let text: string;
     try {
       // why: the note's whole rule: some known key verifies it, and no known key's signature on it fails
-      text = verifyNote(note, keys, nativeNoteVerify).text;
+      text = verifyNote(note, keys, native.note).text;
     } catch (error) {
       if (
         error instanceof NoteError &&
@@ -374,6 +357,7 @@ async function verifyOrganization(
 ): Promise<Omit<OrganizationReport, "status" | "counts">> {
   const add = (code: FindingCode, message: string, extra?: Partial<Finding>) =>
     findings.add(organizationId, code, message, extra);
+  const native = new NativeEd25519();
   const log = await db
     .selectFrom("audit_logs")
     .selectAll()
@@ -394,7 +378,7 @@ async function verifyOrganization(
     .orderBy("size")
     .execute();
   for (const row of dbCheckpoints) {
-    const c = readCheckpoint(row.note, origin, options.verifierKeys, organizationId, "database", findings);
+    const c = readCheckpoint(row.note, origin, options.verifierKeys, organizationId, "database", findings, native);
     if (c) {
       references.push({ ...c, source: "database", code: "checkpoint_root_mismatch" });
     }
@@ -415,6 +399,7 @@ async function verifyOrganization(
           organizationId,
           target.description,
           findings,
+          native,
         );
         if (c) {
           offsiteCount++;
@@ -594,7 +579,6 @@ async function verifyOrganization(
   }
 
   // ---------------------------------------------------------------- cabinet chains
-  const nativeKeys: DeviceKeyCache = new Map();
   const deviceRows = await db
     .selectFrom("cabinet_devices")
     .select(["id", "public_key", "last_seq"])
@@ -612,7 +596,7 @@ async function verifyOrganization(
       });
     }
     const publicKey = logged ?? current;
-    checkChain(deviceId, list, publicKey ?? null, nativeKeys, add, deviceHeads.get(deviceId) ?? 0);
+    checkChain(deviceId, list, publicKey ?? null, native, add, deviceHeads.get(deviceId) ?? 0);
   }
 
   // ---------------------------------------------------------------- offsite bundles, byte for byte
@@ -677,7 +661,7 @@ function checkChain(
   deviceId: string,
   list: readonly DeviceEvent[],
   publicKey: string | null,
-  keys: DeviceKeyCache,
+  native: NativeEd25519,
   add: Add,
   head: number,
 ): void {
@@ -697,7 +681,7 @@ function checkChain(
     if (
       e.headSignature !== null &&
       e.headSignature !== "" &&
-      (!publicKey || !deviceSignatureValid(publicKey, chainHeadMessage(deviceId, e.seq, e.hash), e.headSignature, keys))
+      (!publicKey || !native.device(publicKey, chainHeadMessage(deviceId, e.seq, e.hash), e.headSignature))
     ) {
       add(
         "cabinet_signature_invalid",

@@ -15,6 +15,7 @@ import {
   type UploadResponse,
 } from "@keyward/contracts/cabinet-sync";
 import type { LiveTopic } from "@keyward/contracts/custody";
+import { chunked } from "@keyward/db/chunks";
 import type { Tx } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
 import type { CabinetEventTable, CheckoutTable, EventTable } from "@keyward/db/schema";
@@ -62,8 +63,8 @@ export function parseEventData(events: readonly UploadedEvent[]): Record<string,
 }
 
 async function insertChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await insert(rows.slice(i, i + CHUNK));
+  for (const part of chunked(rows, CHUNK)) {
+    await insert(part);
   }
 }
 

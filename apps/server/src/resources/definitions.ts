@@ -5,6 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import * as C from "@keyward/contracts/resources";
+import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
 import { can, ENTITIES, propertiesWhere } from "@keyward/domain/permissions";
 import { isValidTimeZone, validateWindows, type WeeklyWindow } from "@keyward/domain/schedule";
@@ -344,11 +345,8 @@ export const cabinets: ResourceDef = {
         });
       }
     }
-    for (let i = 0; i < hooks.length; i += 200) {
-      await loose(ctx.tx)
-        .insertInto("hooks")
-        .values(hooks.slice(i, i + 200))
-        .execute();
+    for (const part of chunked(hooks, 200)) {
+      await loose(ctx.tx).insertInto("hooks").values(part).execute();
     }
   },
 };

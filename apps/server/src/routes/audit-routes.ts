@@ -88,7 +88,7 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services): v
       verificationRunning = true;
       try {
         // why: what was written a moment ago belongs in what is checked now
-        await runAuditPass(services);
+        await runAuditPass(services, actor.organizationId);
         const started = services.now().toISOString();
         const report = await runVerification(services, "dashboard", actor.organizationId);
         return presentVerification(report, actor.organizationId, {

@@ -36,6 +36,8 @@ import { registerImportRoutes } from "./routes/import-routes.ts";
 import { registerOrganizationRoutes } from "./routes/organization-routes.ts";
 import { registerOverviewRoutes } from "./routes/overview-routes.ts";
 import { registerPersonRoutes } from "./routes/person-routes.ts";
+import { registerReportRoutes } from "./routes/report-routes.ts";
+import { registerReportScheduleRoutes } from "./routes/report-schedule-routes.ts";
 import { registerResourceRoutes } from "./routes/resource-routes.ts";
 import { registerRoleRoutes } from "./routes/role-routes.ts";
 import { registerUserRoutes } from "./routes/user-routes.ts";
@@ -170,6 +172,8 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   registerCustodyRoutes(app, services, streams);
   registerAuditRoutes(app, services);
   registerEvidenceRoutes(app, services);
+  registerReportRoutes(app, services);
+  registerReportScheduleRoutes(app, services);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -82,6 +82,20 @@ const Env = z.object({
   KEYWARD_AUDIT_S3_SECRET_ACCESS_KEY: z.string().optional(),
   /** Hour of the day (UTC) when the scheduler verifies the audit trail. */
   KEYWARD_AUDIT_VERIFY_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+  /**
+   * The SMTP server scheduled reports are sent through: `smtp://host:587` (STARTTLS when the server offers it) or
+   * `smtps://host:465`, with `user:password@` when it asks for a login. Unset: every delivery fails with "no SMTP
+   * server configured", shown on the schedule's deliveries, and is retried once it is set.
+   */
+  KEYWARD_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]/, "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The sender of scheduled reports. */
+  KEYWARD_MAIL_FROM: z.string().min(3).default("Keyward <keyward@localhost>"),
+  /** How often (seconds) each server process looks for reports due to be sent and deliveries to retry. */
+  KEYWARD_REPORT_DELIVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 /** How the audit trail is signed, copied and checked. */
@@ -113,6 +127,10 @@ export interface Config {
   /** `demo` only: the first demo kiosk's port. */
   demoKioskPort: number;
   audit: AuditConfig;
+  /** How scheduled reports go out. */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Seconds between the report delivery worker's passes. */
+  reportDeliverySeconds: number;
 }
 
 function list(value: string | undefined): string[] {
@@ -168,5 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
       verifyHourUtc: e.KEYWARD_AUDIT_VERIFY_HOUR,
     },
+    mail: { smtpUrl: e.KEYWARD_SMTP_URL, from: e.KEYWARD_MAIL_FROM },
+    reportDeliverySeconds: e.KEYWARD_REPORT_DELIVERY_SECONDS,
   };
 }

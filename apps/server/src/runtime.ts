@@ -9,6 +9,7 @@ import { openOffsiteTarget } from "./audit/offsite/target.ts";
 import { loadAuditSigner, verifierKeys } from "./audit/signer.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createNotifier } from "./live/notifier.ts";
+import { startReportDeliveryWorker } from "./reports/deliver-reports.ts";
 import type { AuditServices, Services } from "./services.ts";
 
 /** Opens the configured database and brings its schema up to date. */
@@ -82,6 +83,7 @@ export async function startServer(
   const app = await buildApp(services, { logger: logLevel !== "silent" });
   await app.listen({ port: config.port, host: config.host ?? defaults.host });
   const auditWorker = startAuditWorker(services, (message) => app.log.warn(message));
+  const reportWorker = startReportDeliveryWorker(services, (message) => app.log.warn(message));
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
@@ -91,6 +93,7 @@ export async function startServer(
       await Promise.allSettled(tasks.map((task) => task()));
       await app.close();
       await auditWorker.stop();
+      await reportWorker.stop();
       await services.notifier.close();
       await db.close();
     })();

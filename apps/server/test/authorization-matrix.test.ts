@@ -1159,6 +1159,114 @@ const MATRIX = {
     vendor: [403, null, null],
     auditor: [200, null, null],
   },
+  // the report catalog: whoever may read reports somewhere; technicians and vendors run none
+  "GET /api/v1/reports": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [200, null, null],
+    property_manager: [200, null, null],
+    office_staff: [200, null, null],
+    maintenance_supervisor: [200, null, null],
+    technician: [403, null, null],
+    vendor: [403, null, null],
+    auditor: [200, null, null],
+  },
+  // a report of one property: its readers; another property's answers as if it did not exist
+  "GET /api/v1/reports/:name": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [403, 403, 403],
+    vendor: [403, 403, 403],
+    auditor: [200, 200, 404],
+  },
+  // report schedules: whoever may read them somewhere (office staff and technicians schedule nothing)
+  "GET /api/v1/report-schedules": {
+    administrator: [200, 200, 200],
+    executive: [200, 200, 200],
+    regional_manager: [200, 200, 200],
+    property_manager: [200, 200, 200],
+    office_staff: [403, 403, 403],
+    maintenance_supervisor: [200, 200, 200],
+    technician: [403, 403, 403],
+    vendor: [403, 403, 403],
+    auditor: [200, 200, 200],
+  },
+  // a schedule at the target's property: its managers; readers who may not schedule get 403
+  "POST /api/v1/report-schedules": {
+    administrator: [201, 201, 400],
+    executive: [201, 201, 400],
+    regional_manager: [201, 404, 400],
+    property_manager: [201, 404, 400],
+    office_staff: [404, 404, 400],
+    maintenance_supervisor: [403, 404, 400],
+    technician: [404, 404, 400],
+    vendor: [404, 404, 400],
+    auditor: [403, 403, 400],
+  },
+  // the target property's "Daily keys out" schedule, made with the property
+  "GET /api/v1/report-schedules/:id": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  // renaming it
+  "PATCH /api/v1/report-schedules/:id": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // its deliveries: whoever may read the schedule
+  "GET /api/v1/report-schedules/:id/deliveries": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  // sending it now: whoever may change it
+  "POST /api/v1/report-schedules/:id/send-now": {
+    administrator: [201, 201, 404],
+    executive: [201, 201, 404],
+    regional_manager: [201, 404, 404],
+    property_manager: [201, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // retrying its failed delivery: whoever may change it
+  "POST /api/v1/report-schedules/:id/deliveries/:deliveryId/retry": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
 } as const satisfies Record<string, Record<Role, Expected>>;
 
 type RouteKey = keyof typeof MATRIX;
@@ -1215,6 +1323,9 @@ interface Site {
   /** A checkout opened by the site cabinet's enrolled device, and a remote release sent to it. */
   checkoutId: string;
   commandId: string;
+  /** The property's "Daily keys out" schedule, and a delivery of it that failed for good. */
+  scheduleId: string;
+  failedDeliveryId: string;
 }
 
 let server: TestServer;
@@ -1308,7 +1419,36 @@ async function buildSite(factory: Factory, admin: ApiClient, region: Rec, reason
   const release = await post<{ commandId: string }>(admin, `/api/v1/cabinets/${cabinet.id}/remote-release`, {
     reason: "set-up",
   });
+  const schedule = await db
+    .selectFrom("report_schedules")
+    .select("id")
+    .where("property_id", "=", property.id)
+    .executeTakeFirstOrThrow();
+  const failedDeliveryId = randomUUID();
+  const stamp = server.clock.now().toISOString();
+  await db
+    .insertInto("report_deliveries")
+    .values({
+      id: failedDeliveryId,
+      organization_id: factory.organizationId,
+      schedule_id: schedule.id,
+      due_at: "2026-05-01T12:00:00.000Z",
+      status: "failed",
+      attempts: 5,
+      next_attempt_at: null,
+      claimed_by: null,
+      claimed_until: null,
+      last_error: "set-up",
+      recipients: null,
+      message_id: null,
+      sent_at: null,
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .execute();
   return {
+    scheduleId: schedule.id,
+    failedDeliveryId,
     checkoutId,
     commandId: release.commandId,
     organizationId: factory.organizationId,
@@ -1870,6 +2010,49 @@ const SPECS: Record<RouteKey, Spec> = {
     targets: OWN_ONLY,
     call: async () => ({ path: "/api/v1/audit/verifications", body: {}, watch: { table: "audit_verifications" } }),
   },
+  "GET /api/v1/reports": get(() => "/api/v1/reports", OWN_ONLY),
+  "GET /api/v1/reports/:name": get((s) => `/api/v1/reports/keys-out?propertyId=${s.property.id}`),
+  "GET /api/v1/report-schedules": list(
+    "/api/v1/report-schedules",
+    "report_schedules",
+    "GET /api/v1/report-schedules/:id",
+    (s) => `propertyId=${s.property.id}`,
+    (s) => s.scheduleId,
+  ),
+  "POST /api/v1/report-schedules": create("/api/v1/report-schedules", "report_schedules", (s) => ({
+    propertyId: s.property.id,
+    name: `Matrix ${next()}`,
+    report: "keys-out",
+    frequency: "weekly",
+    weekday: 1,
+    localTime: "08:00",
+    recipients: { roles: ["property_manager"] },
+    formats: ["csv"],
+  })),
+  "GET /api/v1/report-schedules/:id": get((s) => `/api/v1/report-schedules/${s.scheduleId}`),
+  "PATCH /api/v1/report-schedules/:id": change(
+    (s) => `/api/v1/report-schedules/${s.scheduleId}`,
+    "report_schedules",
+    (s) => s.scheduleId,
+    () => ({ name: `Daily keys out ${next()}` }),
+  ),
+  "GET /api/v1/report-schedules/:id/deliveries": get((s) => `/api/v1/report-schedules/${s.scheduleId}/deliveries`),
+  "POST /api/v1/report-schedules/:id/send-now": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/report-schedules/${sites[t].scheduleId}/send-now`,
+      body: {},
+      watch: { table: "report_deliveries" },
+    }),
+  },
+  "POST /api/v1/report-schedules/:id/deliveries/:deliveryId/retry": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/report-schedules/${sites[t].scheduleId}/deliveries/${sites[t].failedDeliveryId}/retry`,
+      body: {},
+      watch: { table: "report_deliveries", id: sites[t].failedDeliveryId },
+    }),
+  },
 };
 
 /** The four generic routes of a property-scoped resource. */
@@ -1918,6 +2101,7 @@ const PROPERTY_OF: Partial<Record<TableName, string>> = {
   credentials: "(select p.home_property_id from people p where p.id = person_id)",
   users: "(select p.home_property_id from people p where p.id = person_id)",
   role_assignments: "(case when scope_type = 'property' then scope_id end)",
+  report_schedules: "property_id",
 };
 
 async function idsWhere(table: TableName, organizationId: string, propertyId?: string): Promise<Set<string>> {

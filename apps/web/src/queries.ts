@@ -2,6 +2,7 @@
  * Query keys and hooks shared by the screens. Keys start with the resource's path, so a change to a resource
  * refreshes every list and record of it at once.
  */
+import type { Report, ReportColumn, ReportName } from "@keyward/contracts/reports";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { api, type Query } from "./api.ts";
@@ -39,4 +40,37 @@ export function useInvalidate(): (...paths: string[]) => Promise<void> {
     },
     [client],
   );
+}
+
+/** A report as the catalog (`GET /api/v1/reports`) describes it. */
+export interface ReportCatalogItem {
+  name: ReportName;
+  title: string;
+  description: string;
+  /** Whether it covers a period (from/to); otherwise it shows the present moment. */
+  periodic: boolean;
+  /** The filters it takes besides the property and the period. */
+  filters: string[];
+  columns: ReportColumn[];
+  defaultSort: Report["sort"];
+}
+
+/** The reports the user may run, with the filters each takes. */
+export function useReportCatalog(enabled = true) {
+  return useQuery({
+    queryKey: ["reports", "catalog"],
+    queryFn: async () => (await api.get<{ items: ReportCatalogItem[] }>("reports")).items,
+    enabled,
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** One report's answer (JSON) for these filters; the previous answer stays on screen while the next loads. */
+export function useReport(name: ReportName | null, query: Query, enabled = true) {
+  return useQuery({
+    queryKey: ["reports", name, query],
+    queryFn: () => api.get<Report>(`reports/${name}`, query),
+    enabled: enabled && name !== null,
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === name ? previous : undefined),
+  });
 }

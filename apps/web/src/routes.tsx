@@ -23,6 +23,9 @@ import { PersonPage } from "./pages/person-page.tsx";
 import { PropertiesPage } from "./pages/properties-page.tsx";
 import { PropertyPage } from "./pages/property-page.tsx";
 import { ReasonCodesPage } from "./pages/reason-codes-page.tsx";
+import { ReportPage } from "./pages/report-page.tsx";
+import { ReportSchedulesPage } from "./pages/report-schedules-page.tsx";
+import { ReportsPage } from "./pages/reports-page.tsx";
 import { UnitPage } from "./pages/unit-page.tsx";
 import { UnitsPage } from "./pages/units-page.tsx";
 import { UsersPage } from "./pages/users-page.tsx";
@@ -52,8 +55,11 @@ export function AppRoutes() {
       <Route path="/access-profiles/:id" element={<AccessProfilePage />} />
       <Route path="/holiday-calendars" element={<HolidayCalendarsPage />} />
       <Route path="/reason-codes" element={<ReasonCodesPage />} />
+      <Route path="/reports/schedules" element={<ReportSchedulesPage />} />
       <Route path="/import" element={<ImportPage />} />
       <Route path="/organization" element={<OrganizationPage />} />
+      <Route path="/reports" element={<ReportsPage />} />
+      <Route path="/reports/:name" element={<ReportPage />} />
       <Route path="/audit" element={<AuditPage />} />
       <Route path="/account" element={<AccountPage />} />
       <Route path="*" element={<NotFoundPage />} />

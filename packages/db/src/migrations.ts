@@ -812,12 +812,109 @@ async function audit(db: AnyDb, dialect: Dialect): Promise<void> {
   }
 }
 
+/**
+ * Reports: the indexes that keep them fast at portfolio scale, and scheduled delivery by e-mail (each schedule's
+ * runs, each run delivered once however many server processes share the database).
+ */
+async function reports(db: AnyDb, dialect: Dialect): Promise<void> {
+  const t = types(dialect);
+
+  // why: reports read history by time, never by scanning it — organization-wide (a month of every property), per
+  // person (an employee's own usual), per unit (a resident's question), and events by action (denials, failed PINs,
+  // alarms) without reading every other event of the period
+  for (const [name, table, columns] of [
+    ["checkouts_org_time", "checkouts", ["organization_id", "out_at"]],
+    ["checkouts_person_time", "checkouts", ["organization_id", "person_id", "out_at"]],
+    ["checkouts_unit_time", "checkouts", ["organization_id", "unit_id", "out_at"]],
+    ["events_action_time", "events", ["organization_id", "action", "occurred_at"]],
+    // why: the access review reads who may take keys at a property without scanning every assignment
+    ["profile_assignments_property", "profile_assignments", ["organization_id", "property_id", "person_id"]],
+  ] as const) {
+    await db.schema
+      .createIndex(name)
+      .on(table)
+      .columns([...columns])
+      .execute();
+  }
+
+  await db.schema
+    .createTable("report_schedules")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    // why: null for an organization-wide report
+    .addColumn("property_id", "text", (c) => c.references("properties.id"))
+    .addColumn("report", "text", (c) => c.notNull())
+    .addColumn("name", "text", (c) => c.notNull())
+    /** JSON: the report's filters, as its query string takes them. */
+    .addColumn("params", t.json, (c) => c.notNull())
+    .addColumn("frequency", "text", (c) => c.notNull())
+    .addColumn("weekday", "integer")
+    .addColumn("month_day", "integer")
+    .addColumn("local_time", "text", (c) => c.notNull())
+    .addColumn("time_zone", "text", (c) => c.notNull())
+    /** JSON: `{ roles, userIds, emails }`, resolved to addresses when a run is delivered. */
+    .addColumn("recipients", t.json, (c) => c.notNull())
+    /** JSON: the attachments, e.g. `["pdf","csv"]`. */
+    .addColumn("formats", t.json, (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("next_run_at", t.ts, (c) => c.notNull())
+    .addColumn("last_run_at", t.ts)
+    .addColumn("created_by", "text", (c) => c.references("users.id"))
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("report_schedules_due")
+    .on("report_schedules")
+    .columns(["status", "next_run_at"])
+    .execute();
+  await db.schema
+    .createIndex("report_schedules_property")
+    .on("report_schedules")
+    .columns(["organization_id", "property_id"])
+    .execute();
+
+  await db.schema
+    .createTable("report_deliveries")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("schedule_id", "text", (c) => c.notNull().references("report_schedules.id"))
+    /** The run this delivery is: the schedule's instant, not when it was sent. */
+    .addColumn("due_at", t.ts, (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull())
+    .addColumn("next_attempt_at", t.ts)
+    .addColumn("claimed_by", "text")
+    .addColumn("claimed_until", t.ts)
+    .addColumn("last_error", "text")
+    /** JSON: the addresses it went to. */
+    .addColumn("recipients", t.json)
+    .addColumn("message_id", "text")
+    .addColumn("sent_at", t.ts)
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    // why: one delivery per run of a schedule, however many processes find it due at once
+    .addUniqueConstraint("report_deliveries_once", ["schedule_id", "due_at"])
+    .execute();
+  await db.schema
+    .createIndex("report_deliveries_pending")
+    .on("report_deliveries")
+    .columns(["status", "next_attempt_at"])
+    .execute();
+  await db.schema
+    .createIndex("report_deliveries_schedule")
+    .on("report_deliveries")
+    .columns(["organization_id", "schedule_id", "due_at"])
+    .execute();
+}
+
 /** The migrations, in order, for a dialect. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001_initial": { up: (db) => initial(db, dialect) },
     "0002_cabinets": { up: (db) => cabinets(db, dialect) },
     "0003_audit": { up: (db) => audit(db, dialect) },
+    "0004_reports": { up: (db) => reports(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -458,6 +458,51 @@ export interface CabinetStateTable {
   updated_at: Ts;
 }
 
+export interface ReportScheduleTable {
+  id: string;
+  organization_id: string;
+  property_id: string | null;
+  report: string;
+  name: string;
+  /** JSON: the report's filters. */
+  params: Json;
+  frequency: string;
+  weekday: number | null;
+  month_day: number | null;
+  /** "HH:MM" on the wall clock of `time_zone`. */
+  local_time: string;
+  time_zone: string;
+  /** JSON: `{ roles, userIds, emails }`. */
+  recipients: Json;
+  /** JSON: the attachments' formats. */
+  formats: Json;
+  status: string;
+  next_run_at: Ts;
+  last_run_at: Ts | null;
+  created_by: string | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
+export interface ReportDeliveryTable {
+  id: string;
+  organization_id: string;
+  schedule_id: string;
+  due_at: Ts;
+  status: string;
+  attempts: number;
+  next_attempt_at: Ts | null;
+  claimed_by: string | null;
+  claimed_until: Ts | null;
+  last_error: string | null;
+  /** JSON: the addresses it went to. */
+  recipients: Json | null;
+  message_id: string | null;
+  sent_at: Ts | null;
+  created_at: Ts;
+  updated_at: Ts;
+}
+
 export interface CabinetCommandTable {
   id: string;
   organization_id: string;
@@ -494,6 +539,8 @@ export interface Database {
   holiday_calendars: HolidayCalendarTable;
   reason_codes: ReasonCodeTable;
   events: EventTable;
+  report_schedules: ReportScheduleTable;
+  report_deliveries: ReportDeliveryTable;
   login_throttle: LoginThrottleTable;
   server_keys: ServerKeyTable;
   snapshot_versions: SnapshotVersionTable;

@@ -88,5 +88,12 @@ export const EVENT_ACTIONS = [
   "audit.offsite_recovered",
   "audit.verification_failed",
   "audit.evidence_packet_exported",
+  // scheduled reports: schedules changed by people, and deliveries asked for, retried, sent or given up on
+  "report_schedule.created",
+  "report_schedule.updated",
+  "report_delivery.requested",
+  "report_delivery.retried",
+  "report_delivery.sent",
+  "report_delivery.failed",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

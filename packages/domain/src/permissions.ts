@@ -50,6 +50,10 @@ export const ENTITIES = [
    * includes re-verifying it (a check changes nothing). Organization-wide, so only organization-scoped roles reach it.
    */
   "auditTrail",
+  /** Running reports (read). What a report shows is limited to the properties where the actor may read reports. */
+  "report",
+  /** Reports delivered by e-mail on a schedule. */
+  "reportSchedule",
 ] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -90,6 +94,8 @@ const propertyManagement: Record<Entity, Action[]> = {
   checkout: READ,
   cabinetControl: ["read", "create"],
   auditTrail: READ,
+  report: READ,
+  reportSchedule: ALL,
 };
 
 /** The matrix: what each role may do to each entity within the scope of its assignment. */
@@ -121,6 +127,8 @@ export const PERMISSIONS: Matrix = {
     checkout: READ,
     cabinetControl: READ,
     auditTrail: NONE,
+    report: READ,
+    reportSchedule: NONE,
   },
   maintenance_supervisor: {
     organization: READ,
@@ -144,6 +152,8 @@ export const PERMISSIONS: Matrix = {
     checkout: READ,
     cabinetControl: READ,
     auditTrail: NONE,
+    report: READ,
+    reportSchedule: READ,
   },
   technician: {
     organization: READ,
@@ -167,6 +177,8 @@ export const PERMISSIONS: Matrix = {
     checkout: READ,
     cabinetControl: READ,
     auditTrail: NONE,
+    report: NONE,
+    reportSchedule: NONE,
   },
   vendor: {
     ...everything(NONE),

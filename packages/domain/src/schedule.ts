@@ -50,22 +50,35 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+// why: building a DateTimeFormat costs far more than formatting with one; reports read thousands of instants per zone
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = FORMATTERS.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      weekday: "short",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    FORMATTERS.set(zone, formatter);
+  }
+  return formatter;
+}
+
+const WEEKDAYS: Record<string, Weekday> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
 /** The local weekday, date (YYYY-MM-DD) and minute of day of an instant in a time zone. */
 export function localTime(instant: Date, zone: string): { weekday: Weekday; date: string; minutes: number } {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    weekday: "short",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(instant);
+  const parts = formatterFor(zone).formatToParts(instant);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  const weekdays: Record<string, Weekday> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
   return {
-    weekday: weekdays[get("weekday")] ?? 1,
+    weekday: WEEKDAYS[get("weekday")] ?? 1,
     date: `${get("year")}-${get("month")}-${get("day")}`,
     minutes: Number(get("hour")) * 60 + Number(get("minute")),
   };

@@ -4,6 +4,7 @@ import { snapshotOf } from "../auth/actor.ts";
 import { invalidInput } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
+import { createDailyKeysOutSchedule } from "../reports/create-daily-keys-out-schedule.ts";
 import { checkReferences, checkUniques, parseInput } from "../resources/checks.ts";
 import type { CommandContext, ResourceDef } from "../resources/definition.ts";
 import { presentRow } from "../resources/present.ts";
@@ -61,5 +62,14 @@ export async function createRecord(
     after: presented,
     now: ctx.now,
   });
+  if (def.table === "properties") {
+    // why: every property's managers get the keys-out report at 07:00 from the first morning (issue 5)
+    await createDailyKeysOutSchedule(
+      ctx.tx,
+      ctx.actor,
+      { id: row.id, name: String(presented.name), timeZone: String(presented.timeZone) },
+      ctx.now,
+    );
+  }
   return presented;
 }

@@ -3,6 +3,7 @@ import { snapshotOf } from "../auth/actor.ts";
 import { invalidInput, notFound } from "../errors.ts";
 import { diff, recordEvent } from "../events.ts";
 import { authorize } from "../http/pipeline.ts";
+import { moveSchedulesToPropertyZone } from "../reports/move-schedules-to-property-zone.ts";
 import { checkReferences, checkUniques, parseInput } from "../resources/checks.ts";
 import type { CommandContext, ResourceDef } from "../resources/definition.ts";
 import { presentRow } from "../resources/present.ts";
@@ -74,6 +75,10 @@ export async function updateRecord(
       after: change.after,
       now: ctx.now,
     });
+  }
+  if (def.table === "properties" && change && "timeZone" in change.after) {
+    // why: a property's report schedules keep their local time ("07:00") in the property's new zone
+    await moveSchedulesToPropertyZone(ctx.tx, ctx.actor, id, String(after.timeZone), ctx.now);
   }
   return after;
 }

@@ -27,6 +27,8 @@ const NAV: { group: string; items: NavItem[] }[] = [
       { to: "/", label: "Home", entity: null },
       { to: "/keys-out", label: "Keys out", entity: "checkout" },
       { to: "/activity", label: "Activity", entity: "event" },
+      { to: "/reports", label: "Reports", entity: "report" },
+      { to: "/reports/schedules", label: "Report schedules", entity: "reportSchedule" },
     ],
   },
   {

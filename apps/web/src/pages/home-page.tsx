@@ -1,9 +1,12 @@
 /**
- * The first screen answers "is anything wrong right now?" and "who has keys out": keys out and overdue (one click
- * from the keys-out board), offline cabinets and open alarms, lost keys, cabinets not yet enrolled, people past
- * their end date who are still active, an audit trail that failed verification or whose offsite copy keeps failing,
- * and the keys out longest. Live: the stream refetches it.
+ * The first screen, a property overview: "is anything wrong right now?" and "who has keys out": keys out and overdue
+ * (one click from the keys-out board), offline cabinets and open alarms, lost keys, cabinets not yet enrolled, people
+ * past their end date who are still active, an audit trail that failed verification or whose offsite copy keeps
+ * failing, and the keys out longest. Live: the stream refetches it. For users who may read reports, today's alarms
+ * and exceptions and the week's activity, from the reports API, and a link to every report.
  */
+
+import { addDays } from "@keyward/domain/zoned-time";
 import {
   Alert,
   Anchor,
@@ -25,9 +28,11 @@ import { AppLink } from "../components/app-link.tsx";
 import { alarmLabel } from "../components/cabinet-state-view.tsx";
 import { Section } from "../components/detail-layout.tsx";
 import { Page } from "../components/page.tsx";
+import { ReportChartView } from "../components/report-chart.tsx";
 import { cabinetTrouble, holderName, isOverdue, useCabinetStates, useNow, useOpenCheckouts } from "../custody.ts";
 import { formatAgo, formatInstant, formatLocalDate, todayIn } from "../format.ts";
 import { CABINET_STATUS_LABELS, KEY_STATUS_COLORS, KEY_STATUS_LABELS, keysOf } from "../labels.ts";
+import { useReport, useReportCatalog } from "../queries.ts";
 import { useSession } from "../session.tsx";
 import type { Cabinet, CabinetState, KeyStatus, Overview, Person } from "../types.ts";
 import { AuditTrailWarning, useAuditWarning } from "./audit-trail-warning.tsx";
@@ -110,6 +115,109 @@ function LiveCard({
   );
 }
 
+/** The exceptions report's totals that are alarms at a cabinet: what "Alarms today" adds up. */
+const ALARM_TOTALS = ["heldOpen", "forced", "wrongHook", "removed"] as const;
+/** The week of activity the home page draws: today and the six days before. */
+const WEEK_DAYS = 7;
+
+/** An in-app link to a report with its filters in the URL, as the report page keeps them. */
+function reportLink(name: string, query: Record<string, string | null>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value) {
+      params.set(key, value);
+    }
+  }
+  const qs = params.toString();
+  return `/reports/${name}${qs ? `?${qs}` : ""}`;
+}
+
+/**
+ * Today's exceptions and the week's activity from the reports API. Only totals and charts are shown, so each answer
+ * carries one row (its totals still count them all); the two parts of the page share the cached answers.
+ */
+function useOverviewReports(propertyId: string | null, zone: string) {
+  const today = todayIn(zone);
+  const todayQuery = { propertyId, from: today, to: today };
+  const weekQuery = { propertyId, from: addDays(today, -(WEEK_DAYS - 1)), to: today };
+  const exceptions = useReport("exceptions", { ...todayQuery, limit: 1 });
+  const activity = useReport("by-activity", { ...weekQuery, limit: 1 });
+  return { todayQuery, weekQuery, exceptions, activity };
+}
+
+/** Alarms and exceptions today, keys taken this week: each a figure linked to its report. */
+function ReportCards({ propertyId, zone }: { propertyId: string | null; zone: string }) {
+  const { todayQuery, weekQuery, exceptions, activity } = useOverviewReports(propertyId, zone);
+  const totalOf = (key: string) => exceptions.data?.totals.find((t) => t.key === key)?.value ?? 0;
+  const alarms = exceptions.data ? ALARM_TOTALS.reduce((sum, key) => sum + totalOf(key), 0) : undefined;
+  const taken = activity.data?.totals.find((t) => t.key === "checkouts")?.value;
+  return (
+    <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm" aria-label="Today and this week">
+      <LiveCard
+        label="Alarms today"
+        count={exceptions.isError ? null : alarms}
+        to={reportLink("exceptions", todayQuery)}
+        alert={(alarms ?? 0) > 0}
+      />
+      <LiveCard
+        label="Exceptions today"
+        count={exceptions.isError ? null : exceptions.data?.rowCount}
+        to={reportLink("exceptions", todayQuery)}
+        alert={false}
+      />
+      <LiveCard
+        label="Keys taken this week"
+        count={activity.isError ? null : activity.data ? (taken ?? 0) : undefined}
+        to={reportLink("by-activity", weekQuery)}
+        alert={false}
+      />
+    </SimpleGrid>
+  );
+}
+
+/** The week's activity as a small chart, and a link to every report. */
+function ReportPanels({ propertyId, zone }: { propertyId: string | null; zone: string }) {
+  const { activity } = useOverviewReports(propertyId, zone);
+  const catalog = useReportCatalog();
+  const week = activity.data?.charts.find((c) => c.key === "overTime");
+  return (
+    <Grid gap="lg">
+      <Grid.Col span={{ base: 12, md: 6 }}>
+        <Section title="Activity this week">
+          {activity.isError ? (
+            <Text size="sm" c="red.9">
+              Could not load the week's activity: {activity.error.message}
+            </Text>
+          ) : !week ? (
+            <Skeleton h={140} />
+          ) : (
+            <ReportChartView compact chart={{ ...week, kind: "bar", title: "Keys taken each day" }} />
+          )}
+        </Section>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 6 }}>
+        <Section title="Reports">
+          {catalog.isError ? (
+            <Text size="sm" c="red.9">
+              Could not load the reports: {catalog.error.message}
+            </Text>
+          ) : (
+            <List size="sm" spacing={4} aria-label="Reports">
+              {(catalog.data ?? []).map((item) => (
+                <List.Item key={item.name}>
+                  <AppLink to={reportLink(item.name, { propertyId })} fw={600}>
+                    {item.title}
+                  </AppLink>
+                </List.Item>
+              ))}
+            </List>
+          )}
+        </Section>
+      </Grid.Col>
+    </Grid>
+  );
+}
+
 function StatCard({ status, count }: { status: KeyStatus; count: number | undefined }) {
   return (
     <Paper
@@ -155,6 +263,10 @@ export function HomePage() {
   });
   const now = useNow();
   const readsCheckouts = session.propertiesWhere("read", "checkout").length > 0;
+  const readsReports = session.can("read", "report", null) || session.propertiesWhere("read", "report").length > 0;
+  // why: a report over several properties reads its days in their one shared zone, else in UTC (as the server does)
+  const zones = new Set(session.properties.map((p) => p.timeZone));
+  const reportZone = propertyId ? session.zoneOf(propertyId) : zones.size === 1 ? ([...zones][0] ?? "UTC") : "UTC";
   const open = useOpenCheckouts(propertyId, readsCheckouts);
   const states = useCabinetStates(propertyId, readsCabinets);
   const cabinets = useQuery({
@@ -246,6 +358,7 @@ export function HomePage() {
           )}
         </SimpleGrid>
       )}
+      {readsReports && <ReportCards propertyId={propertyId} zone={reportZone} />}
       {readsKeys && (
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm">
           {keysOf(KEY_STATUS_LABELS).map((status) => (
@@ -404,6 +517,7 @@ export function HomePage() {
           </Grid.Col>
         )}
       </Grid>
+      {readsReports && <ReportPanels propertyId={propertyId} zone={reportZone} />}
     </Page>
   );
 }

@@ -98,7 +98,11 @@ export async function buildApp(services: Services, options: { logger?: boolean }
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((v) => {
-        const field = v.instancePath.replace(/^\//, "").replaceAll("/", ".");
+        const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".");
+        // why: a strict schema refuses an unknown key at the object's own path; the field to name is the key itself
+        const keys = v.keyword === "unrecognized_keys" ? (v.params as { keys?: unknown }).keys : undefined;
+        const [unknown] = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : [];
+        const field = unknown ? (path ? `${path}.${unknown}` : unknown) : path;
         return { field: field || error.validationContext || "body", message: v.message ?? "is not valid" };
       });
       const first = details[0] ?? { field: "body", message: "is not valid" };

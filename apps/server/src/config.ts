@@ -84,8 +84,9 @@ const Env = z.object({
   KEYWARD_AUDIT_VERIFY_HOUR: z.coerce.number().int().min(0).max(23).default(3),
   /**
    * The SMTP server scheduled reports are sent through: `smtp://host:587` (STARTTLS when the server offers it) or
-   * `smtps://host:465`, with `user:password@` when it asks for a login. Unset: every delivery fails with "no SMTP
-   * server configured", shown on the schedule's deliveries, and is retried once it is set.
+   * `smtps://host:465`, with `user:password@` when it asks for a login. Unset: deliveries wait, pending, with "No SMTP
+   * server configured" as their last error (one `report_delivery.failed` event each, no attempts counted), and go out
+   * on the first pass after the server restarts with it set.
    */
   KEYWARD_SMTP_URL: z
     .string()

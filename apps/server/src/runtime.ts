@@ -10,6 +10,7 @@ import { loadAuditSigner, verifierKeys } from "./audit/signer.ts";
 import { type Config, loadConfig } from "./config.ts";
 import { createNotifier } from "./live/notifier.ts";
 import { startReportDeliveryWorker } from "./reports/deliver-reports.ts";
+import { stopReportRenderer } from "./reports/render-worker-client.ts";
 import type { AuditServices, Services } from "./services.ts";
 
 /** Opens the configured database and brings its schema up to date. */
@@ -94,6 +95,7 @@ export async function startServer(
       await app.close();
       await auditWorker.stop();
       await reportWorker.stop();
+      await stopReportRenderer();
       await services.notifier.close();
       await db.close();
     })();

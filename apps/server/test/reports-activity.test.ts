@@ -736,7 +736,9 @@ describe("JSON, CSV and PDF", () => {
       const pdf = await pdfText(admin, `/api/v1/reports/${name}?${q}&format=pdf`);
       expect(pdf).toContain(title);
       expect(pdf).toContain("Maple Court");
-      expect(pdf).toContain(json.totals.map((t) => String(t.value)).join(" "));
+      for (const t of json.totals) {
+        expect(pdf).toContain(`${t.label} ${t.value}`);
+      }
       const first = json.columns[0]?.key ?? "";
       for (const row of json.rows) {
         expect(pdf).toContain(String(row.cells[first]));

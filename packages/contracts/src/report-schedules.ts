@@ -138,6 +138,11 @@ export const ReportDelivery = z
     lastError: z.string().nullable(),
     /** The addresses it went to (once sent). */
     recipients: z.array(z.string()).nullable(),
+    /**
+     * Logins the schedule names (by role or by user) that were left out of its last attempt: no longer active, or no
+     * longer allowed to read reports at the schedule's property.
+     */
+    skipped: z.array(z.string()),
     sentAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

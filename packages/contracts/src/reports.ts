@@ -50,10 +50,11 @@ export const ReportFilters = z.object({
 });
 export type ReportFilters = z.infer<typeof ReportFilters>;
 
+/** A report's query string. Strict: a parameter no report takes (a typo of a filter) is refused, never ignored. */
 export const ReportQuery = ReportFilters.extend({
   format: z.enum(REPORT_FORMATS).default("json"),
   limit: z.coerce.number().int().min(1).max(MAX_REPORT_ROWS).default(5_000),
-});
+}).strict();
 export type ReportQuery = z.infer<typeof ReportQuery>;
 
 /**

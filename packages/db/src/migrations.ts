@@ -827,6 +827,9 @@ async function reports(db: AnyDb, dialect: Dialect): Promise<void> {
     ["checkouts_person_time", "checkouts", ["organization_id", "person_id", "out_at"]],
     ["checkouts_unit_time", "checkouts", ["organization_id", "unit_id", "out_at"]],
     ["events_action_time", "events", ["organization_id", "action", "occurred_at"]],
+    // why: returns by someone other than the holder are found by when the key came back, not by when it left
+    ["checkouts_property_returned", "checkouts", ["organization_id", "property_id", "returned_at"]],
+    ["checkouts_org_returned", "checkouts", ["organization_id", "returned_at"]],
     // why: the access review reads who may take keys at a property without scanning every assignment
     ["profile_assignments_property", "profile_assignments", ["organization_id", "property_id", "person_id"]],
   ] as const) {

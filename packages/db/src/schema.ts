@@ -495,7 +495,7 @@ export interface ReportDeliveryTable {
   claimed_by: string | null;
   claimed_until: Ts | null;
   last_error: string | null;
-  /** JSON: the addresses it went to. */
+  /** JSON `{ sent, skipped }`: the addresses it went to and the logins left out (an array of addresses in early rows). */
   recipients: Json | null;
   message_id: string | null;
   sent_at: Ts | null;

@@ -149,10 +149,14 @@ export function latestRunBy(r: Recurrence, due: Date, now: Date): Date {
 
 /**
  * The days a periodic report covers when it runs on a local date: the full days before it — yesterday for a daily
- * run, the seven days before a weekly one, the month before a monthly one (from the same day a month earlier, or the
- * earlier month's last day when it is shorter).
+ * run, the seven days before a weekly one, the month before a monthly one (from the day of the month's previous run:
+ * `monthDay` a month earlier, or that month's last day when it is shorter; without `monthDay`, the run's own day).
  */
-export function periodBefore(frequency: ReportFrequency, runDate: string): { from: string; to: string } {
+export function periodBefore(
+  frequency: ReportFrequency,
+  runDate: string,
+  monthDay: number | null = null,
+): { from: string; to: string } {
   const to = addDays(runDate, -1);
   switch (frequency) {
     case "daily":
@@ -163,7 +167,8 @@ export function periodBefore(frequency: ReportFrequency, runDate: string): { fro
       const year = Number(runDate.slice(0, 4));
       const month = Number(runDate.slice(5, 7));
       const previous = new Date(Date.UTC(year, month - 2, 1)).toISOString().slice(0, 10);
-      const day = Math.min(Number(runDate.slice(8, 10)), daysInMonth(previous));
+      // why: a run on the 30th of April for day 31 follows the run of 31 March, not of the 30th
+      const day = Math.min(monthDay ?? Number(runDate.slice(8, 10)), daysInMonth(previous));
       return { from: `${previous.slice(0, 8)}${String(day).padStart(2, "0")}`, to };
     }
   }

@@ -117,7 +117,8 @@ export const accessReviewReport: ReportDefinition = {
   title: "Access review",
   description:
     "Who may take which keys, where and when: one row per person and access profile in force (a person with none " +
-    "has one row). Flags people without a cabinet identification or a checkout at that property in the last N days " +
+    "has one row). Flags the rows of active people without a cabinet identification or a checkout at that property " +
+    "(their home, for a person with no profile) in the last N days " +
     `(${DEFAULT_IDLE_DAYS} unless chosen), people deactivated more than ${LATE_DEACTIVATION_HOURS} hours after the ` +
     "end of their end date (in their home property's time zone), and people still active past their end date. " +
     "People deactivated within the last N days are listed; earlier ones are not.",
@@ -315,7 +316,6 @@ export const accessReviewReport: ReportDefinition = {
       byPerson.set(x.person_id, [...(byPerson.get(x.person_id) ?? []), x]);
     }
     const rows: { cells: Record<string, ReportCell>; links: Record<string, string> }[] = [];
-    const idle = new Set<string>();
     const late = new Set<string>();
     const pastEnd = new Set<string>();
     for (const p of people) {
@@ -335,9 +335,6 @@ export const accessReviewReport: ReportDefinition = {
       if (activePastEnd) {
         pastEnd.add(p.id);
       }
-      if (p.status === "active" && !activity.has(p.id)) {
-        idle.add(p.id);
-      }
       const personCells = {
         person: personName(p.first_name, p.last_name),
         status: p.status === "active" ? "Active" : "Inactive",
@@ -346,6 +343,8 @@ export const accessReviewReport: ReportDefinition = {
         lateDeactivation,
         activePastEnd,
       };
+      // why: only an active person's access is idle; one deactivated has none left to review
+      const idle = (last: string | undefined) => p.status === "active" && last === undefined;
       const held = byPerson.get(p.id) ?? [];
       if (held.length === 0) {
         const last = p.home_property_id ? activity.get(`${p.id}:${p.home_property_id}`) : activity.get(p.id);
@@ -359,7 +358,7 @@ export const accessReviewReport: ReportDefinition = {
             validity: null,
             limits: null,
             lastActivity: last ?? null,
-            noActivity: last === undefined,
+            noActivity: idle(last),
           },
           links: { personId: p.id },
         });
@@ -397,7 +396,7 @@ export const accessReviewReport: ReportDefinition = {
               },
             }),
             lastActivity: last ?? null,
-            noActivity: last === undefined,
+            noActivity: idle(last),
           },
           links: { personId: p.id },
         });
@@ -413,7 +412,12 @@ export const accessReviewReport: ReportDefinition = {
           label: "Profiles held",
           value: assignments.filter((x) => listed.has(x.person_id)).length,
         },
-        { key: "noActivity", label: `Active, no activity in ${days} days`, value: idle.size },
+        // why: the total counts the rows flagged, so it is the number of "yes" in the column, in every format
+        {
+          key: "noActivity",
+          label: `Active, no activity in ${days} days`,
+          value: rows.filter((r) => r.cells.noActivity === true).length,
+        },
         { key: "lateDeactivations", label: "Deactivated late", value: late.size },
         { key: "activePastEnd", label: "Active past end date", value: pastEnd.size },
       ],

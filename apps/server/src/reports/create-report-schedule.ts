@@ -9,6 +9,7 @@ import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
 import { forbidden, invalidInput, notFound } from "../errors.ts";
 import { recordEvent } from "../events.ts";
 import {
+  checkExtraEmails,
   checkSchedule,
   columnsOf,
   maySchedule,
@@ -93,6 +94,7 @@ export async function createReportSchedule(
     createdAt: iso,
     updatedAt: iso,
   };
+  checkExtraEmails(actor, "create", [], record.recipients.emails);
   await checkSchedule(tx, record);
   record.nextRunAt = nextRunAfter(recurrenceOf(record), now).toISOString();
   return insertReportSchedule(tx, actor, record, now);

@@ -4,7 +4,10 @@
  * next run; (b) claims due deliveries one by one with a conditional update, so that two server processes never send
  * one twice, runs the report as the system limited to the schedule's property, and sends one message with the PDF
  * and/or CSV attached and the totals in its body; (c) records a failure on the delivery and retries it after 1, 5, 30
- * and 120 minutes; after 5 attempts the delivery is `failed` and waits for someone to retry it by hand.
+ * and 120 minutes; after 5 attempts the delivery is `failed` and waits for someone to retry it by hand. A run with
+ * nobody to send to fails at once, for good. While no SMTP server is configured nothing is claimed or counted: each
+ * delivery waits, pending, with the reason as its last error (one `report_delivery.failed` event says so), and is
+ * looked at again on every pass.
  *
  * With several server processes on PostgreSQL the pass runs under a job lease; the claims still guard each delivery
  * should a lease lapse while a slow SMTP server holds a pass. A process that dies between sending and recording sends
@@ -14,10 +17,11 @@ import { randomUUID } from "node:crypto";
 import type { Report } from "@keyward/contracts/reports";
 import { MAX_REPORT_ROWS } from "@keyward/contracts/reports";
 import type { Executor } from "@keyward/db/connect";
-import type { ReportDeliveryTable } from "@keyward/db/schema";
+import type { Database, ReportDeliveryTable } from "@keyward/db/schema";
 import { can, propertiesWhere } from "@keyward/domain/permissions";
 import { latestRunBy, nextRunAfter, periodBefore } from "@keyward/domain/report-schedule";
 import { localTime } from "@keyward/domain/schedule";
+import type { ExpressionBuilder } from "kysely";
 import nodemailer from "nodemailer";
 import { type AuthenticatedActor, loadActor, systemActor } from "../auth/actor.ts";
 import { recordEvent } from "../events.ts";
@@ -35,6 +39,10 @@ export const RETRY_MINUTES = [1, 5, 30, 120] as const;
 export const MAX_ATTEMPTS = 5;
 /** The message a delivery records while no SMTP server is configured. */
 export const NO_SMTP_MESSAGE = "No SMTP server configured: set KEYWARD_SMTP_URL (see docs/operations.md).";
+/** The message of a run that had nobody to go to: it fails at once, with no retries. */
+export const NO_RECIPIENTS_MESSAGE =
+  "No recipients: nobody active who may read reports there holds the schedule's roles, and it names no other user " +
+  "or address.";
 
 const MINUTE = 60_000;
 /** How long a claim holds a delivery: well past any SMTP server's timeouts below. */
@@ -72,6 +80,18 @@ export async function queueDueRuns(services: Pick<Services, "db" | "notifier" | 
       const due = latestRunBy(recurrence, new Date(row.next_run_at), now).toISOString();
       const next = nextRunAfter(recurrence, now).toISOString();
       await inTransaction(services, async (tx) => {
+        // why: the run is this process's only while the schedule is still active and still due then; one paused or
+        // moved since it was read queues nothing
+        const moved = await tx
+          .updateTable("report_schedules")
+          .set({ next_run_at: next, last_run_at: due })
+          .where("id", "=", row.id)
+          .where("status", "=", "active")
+          .where("next_run_at", "=", row.next_run_at)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) {
+          return;
+        }
         // why: one delivery per run however many processes find it due at once (unique schedule and due time)
         const inserted = await tx
           .insertInto("report_deliveries")
@@ -79,12 +99,6 @@ export async function queueDueRuns(services: Pick<Services, "db" | "notifier" | 
           .onConflict((oc) => oc.columns(["schedule_id", "due_at"]).doNothing())
           .executeTakeFirst();
         queued += Number(inserted.numInsertedOrUpdatedRows ?? 0);
-        await tx
-          .updateTable("report_schedules")
-          .set({ next_run_at: next, last_run_at: due })
-          .where("id", "=", row.id)
-          .where("next_run_at", "=", row.next_run_at)
-          .execute();
       });
     }
     if (rows.length < BATCH) {
@@ -146,12 +160,7 @@ export async function sendDueDeliveries(
       const due = await services.db
         .selectFrom("report_deliveries")
         .select("id")
-        .where((eb) =>
-          eb.or([
-            eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso)]),
-            eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", iso)]),
-          ]),
-        )
+        .where(isDue(iso))
         .orderBy("next_attempt_at")
         .limit(BATCH)
         .execute();
@@ -161,6 +170,12 @@ export async function sendDueDeliveries(
       }
       for (const { id } of fresh) {
         tried.add(id);
+        if (transport === null) {
+          if (await holdWithoutSmtp(services, id, holder)) {
+            result.failed++;
+          }
+          continue;
+        }
         const claimed = await claim(services, id, holder);
         if (!claimed) {
           continue;
@@ -175,6 +190,73 @@ export async function sendDueDeliveries(
   } finally {
     transport?.close();
   }
+}
+
+/** A delivery whose attempt has come: pending and due, or claimed by a sender whose claim lapsed. */
+function isDue(iso: string) {
+  return (eb: ExpressionBuilder<Database, "report_deliveries">) =>
+    eb.or([
+      eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso)]),
+      eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", iso)]),
+    ]);
+}
+
+/**
+ * A due delivery while no SMTP server is configured: a run with nobody to send to fails for good as it would with
+ * one; any other stays pending, its attempts uncounted, with the reason as its last error. The first time a delivery
+ * waits for that reason, one `report_delivery.failed` event says so; the passes after write nothing.
+ * @returns whether this pass recorded something (the event, or the failure for good).
+ */
+async function holdWithoutSmtp(
+  services: Pick<Services, "db" | "notifier" | "now">,
+  id: string,
+  holder: string,
+): Promise<boolean> {
+  const { db } = services;
+  const delivery = await db.selectFrom("report_deliveries").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!delivery) {
+    return false;
+  }
+  const schedule = recordOf(
+    await selectSchedules(db, delivery.organization_id)
+      .where("report_schedules.id", "=", delivery.schedule_id)
+      .executeTakeFirstOrThrow(),
+  );
+  const recipients = await resolveRecipients(db, schedule);
+  if (recipients.addresses.length === 0) {
+    const claimed = await claim(services, id, holder);
+    if (!claimed) {
+      return false;
+    }
+    await recordFailure(services, schedule, claimed, holder, new NoRecipients(), recipients.skipped);
+    return true;
+  }
+  const now = services.now();
+  const iso = now.toISOString();
+  return inTransaction(services, async (tx) => {
+    // why: conditional, so two processes (or two passes) record the reason once; a sender's lapsed claim is let go
+    const held = await tx
+      .updateTable("report_deliveries")
+      .set({ status: "pending", claimed_by: null, claimed_until: null, last_error: NO_SMTP_MESSAGE, updated_at: iso })
+      .where("id", "=", id)
+      .where(isDue(iso))
+      .where((eb) => eb.or([eb("last_error", "is", null), eb("last_error", "<>", NO_SMTP_MESSAGE)]))
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) !== 1) {
+      return false;
+    }
+    await recordEvent(tx, {
+      organizationId: schedule.organizationId,
+      propertyId: schedule.propertyId,
+      action: "report_delivery.failed",
+      entityType: "reportSchedule",
+      entityId: schedule.id,
+      actor: { type: "system", id: null, name: `Scheduled: ${schedule.name}` },
+      after: { deliveryId: id, dueAt: delivery.due_at, attempts: Number(delivery.attempts), error: NO_SMTP_MESSAGE },
+      now,
+    });
+    return true;
+  });
 }
 
 /** Takes a delivery for this holder and counts the attempt; null when another process took it first. */
@@ -196,12 +278,7 @@ async function claim(
       updated_at: iso,
     }))
     .where("id", "=", id)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("status", "=", "pending"), eb("next_attempt_at", "<=", iso)]),
-        eb.and([eb("status", "=", "sending"), eb("claimed_until", "<", iso)]),
-      ]),
-    )
+    .where(isDue(iso))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) {
     return null;
@@ -228,7 +305,7 @@ export function scheduleActor(schedule: ScheduleRecord): AuthenticatedActor {
 /** The report a delivery carries: the schedule's report and filters; a periodic one covers the full days before the run. */
 async function reportFor(db: Executor, schedule: ScheduleRecord, dueAt: string, now: Date): Promise<Report> {
   const runDate = localTime(new Date(dueAt), schedule.timeZone).date;
-  const period = periodBefore(schedule.frequency, runDate);
+  const period = periodBefore(schedule.frequency, runDate, schedule.monthDay);
   const { sort, ...filters } = schedule.filters;
   const periodic = reportDefinition(schedule.report).periodic;
   return runReport(
@@ -246,14 +323,22 @@ async function reportFor(db: Executor, schedule: ScheduleRecord, dueAt: string, 
   );
 }
 
+/** Who a run goes to: the addresses, and the logins the schedule names (by role or by user) that were left out. */
+export interface ResolvedRecipients {
+  addresses: string[];
+  /** Logins left out because they may not read reports at the schedule's property now (or are not active). */
+  skipped: string[];
+}
+
 /**
- * The addresses a schedule's report goes to now: active logins of active people who hold one of its roles at its
- * property (through the property, its region or the whole organization; organization-wide schedules: the whole
- * organization only), its chosen users while they may still read reports there, and its extra addresses.
+ * The addresses a schedule's report goes to now: the logins holding one of its roles at its property (through the
+ * property, its region or the whole organization; organization-wide schedules: the whole organization only) and the
+ * users it names — each only while active and allowed to read reports there, as their loaded actor says, the others
+ * skipped — and its extra addresses.
  */
-export async function resolveRecipients(db: Executor, schedule: ScheduleRecord): Promise<string[]> {
-  const addresses = new Set<string>();
+export async function resolveRecipients(db: Executor, schedule: ScheduleRecord): Promise<ResolvedRecipients> {
   const { roles, userIds, emails } = schedule.recipients;
+  const candidates = new Set<string>(userIds);
   if (roles.length > 0) {
     const regionId =
       schedule.propertyId === null
@@ -270,7 +355,7 @@ export async function resolveRecipients(db: Executor, schedule: ScheduleRecord):
       .selectFrom("role_assignments")
       .innerJoin("people", "people.id", "role_assignments.person_id")
       .innerJoin("users", "users.person_id", "people.id")
-      .select("users.email")
+      .select("users.id")
       .where("role_assignments.organization_id", "=", schedule.organizationId)
       .where("role_assignments.status", "=", "active")
       .where("role_assignments.role", "in", roles)
@@ -295,20 +380,39 @@ export async function resolveRecipients(db: Executor, schedule: ScheduleRecord):
       })
       .execute();
     for (const h of holders) {
-      addresses.add(h.email.toLowerCase());
+      candidates.add(h.id);
     }
   }
-  for (const userId of userIds) {
+  const addresses = new Set<string>();
+  const skipped = new Set<string>();
+  for (const userId of candidates) {
     const actor = await loadActor(db, userId, null);
-    // why: a user chosen once and since moved elsewhere stops receiving what they may no longer read
+    // why: a report goes only to someone who could read it in the dashboard now: a login deactivated, or moved
+    // elsewhere since the schedule was made, stops receiving it
     if (actor && actor.organizationId === schedule.organizationId && mayReadReports(actor, schedule.propertyId)) {
       addresses.add(actor.email.toLowerCase());
+    } else {
+      skipped.add(await loginName(db, schedule.organizationId, userId));
     }
   }
   for (const email of emails) {
     addresses.add(email.toLowerCase());
   }
-  return [...addresses].sort();
+  for (const address of addresses) {
+    skipped.delete(address);
+  }
+  return { addresses: [...addresses].sort(), skipped: [...skipped].sort() };
+}
+
+/** A login's address as a delivery lists it when skipped (its id, should the login be gone). */
+async function loginName(db: Executor, organizationId: string, userId: string): Promise<string> {
+  const user = await db
+    .selectFrom("users")
+    .select("email")
+    .where("organization_id", "=", organizationId)
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  return user ? user.email.toLowerCase() : `user ${userId}`;
 }
 
 function mayReadReports(actor: AuthenticatedActor, propertyId: string | null): boolean {
@@ -345,7 +449,7 @@ export function messageBody(report: Report, schedule: ScheduleRecord, files: str
 /** Sends one claimed delivery and records how it went; true when it went out. */
 async function deliver(
   services: Pick<Services, "db" | "notifier" | "now" | "config">,
-  transport: Transport | null,
+  transport: Transport,
   delivery: ReportDeliveryTable,
   holder: string,
 ): Promise<boolean> {
@@ -354,15 +458,13 @@ async function deliver(
     .where("report_schedules.id", "=", delivery.schedule_id)
     .executeTakeFirstOrThrow();
   const schedule = recordOf(row);
+  let skipped: string[] = [];
   try {
-    if (transport === null) {
-      throw new Error(NO_SMTP_MESSAGE);
-    }
-    const recipients = await resolveRecipients(db, schedule);
+    const resolved = await resolveRecipients(db, schedule);
+    const recipients = resolved.addresses;
+    skipped = resolved.skipped;
     if (recipients.length === 0) {
-      throw new Error(
-        "No recipients: nobody active holds the schedule's roles there, and it names no other user or address.",
-      );
+      throw new NoRecipients();
     }
     const report = await reportFor(db, schedule, delivery.due_at, services.now());
     const attachments: { filename: string; content: string | Buffer; contentType: string }[] = [];
@@ -407,7 +509,7 @@ async function deliver(
         .set({
           status: "sent",
           sent_at: iso,
-          recipients: JSON.stringify(accepted),
+          recipients: JSON.stringify({ sent: accepted, skipped }),
           message_id: info.messageId,
           last_error: null,
           next_attempt_at: null,
@@ -428,6 +530,7 @@ async function deliver(
           deliveryId: delivery.id,
           dueAt: delivery.due_at,
           recipients: accepted,
+          skipped,
           formats: schedule.formats,
           rows: report.rowCount,
         },
@@ -436,32 +539,45 @@ async function deliver(
     });
     return true;
   } catch (error) {
-    await recordFailure(services, schedule, delivery, holder, error);
+    await recordFailure(services, schedule, delivery, holder, error, skipped);
     return false;
   }
 }
 
-/** Records a failed attempt: back to `pending` with the next retry's time, or `failed` after the last attempt. */
+/** A run with nobody to send to: it fails for good, since another attempt would find nobody either. */
+class NoRecipients extends Error {
+  constructor() {
+    super(NO_RECIPIENTS_MESSAGE);
+  }
+}
+
+/**
+ * Records a failed attempt: back to `pending` with the next retry's time, or `failed` after the last attempt (or at
+ * once, for a run with nobody to send to). The logins left out are kept on the delivery.
+ */
 async function recordFailure(
   services: Pick<Services, "db" | "notifier" | "now">,
   schedule: ScheduleRecord,
   delivery: ReportDeliveryTable,
   holder: string,
   error: unknown,
+  skipped: readonly string[],
 ): Promise<void> {
   const now = services.now();
   const iso = now.toISOString();
   const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
   const attempts = Number(delivery.attempts);
   const wait = RETRY_MINUTES[attempts - 1];
-  const givesUp = attempts >= MAX_ATTEMPTS || wait === undefined;
+  // why: a run with nobody to send to would find nobody on any retry; it is listed as failed at once
+  const givesUp = error instanceof NoRecipients || attempts >= MAX_ATTEMPTS || wait === undefined;
   await inTransaction(services, async (tx) => {
     await tx
       .updateTable("report_deliveries")
       .set({
         status: givesUp ? "failed" : "pending",
         last_error: message,
-        next_attempt_at: givesUp ? null : new Date(now.getTime() + wait * MINUTE).toISOString(),
+        recipients: skipped.length > 0 ? JSON.stringify({ sent: [], skipped }) : null,
+        next_attempt_at: givesUp || wait === undefined ? null : new Date(now.getTime() + wait * MINUTE).toISOString(),
         claimed_until: null,
         updated_at: iso,
       })
@@ -476,7 +592,7 @@ async function recordFailure(
         entityType: "reportSchedule",
         entityId: schedule.id,
         actor: { type: "system", id: null, name: `Scheduled: ${schedule.name}` },
-        after: { deliveryId: delivery.id, dueAt: delivery.due_at, attempts, error: message },
+        after: { deliveryId: delivery.id, dueAt: delivery.due_at, attempts, error: message, skipped },
         now,
       });
     }

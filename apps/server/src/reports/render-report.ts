@@ -3,10 +3,11 @@
  * totals. Instants are written on the report's clock with the zone named in the column heading; durations in whole
  * minutes; flags as yes/no.
  */
-import type { Report, ReportCell, ReportColumn } from "@keyward/contracts/reports";
+import { MAX_REPORT_ROWS, type Report, type ReportCell, type ReportColumn } from "@keyward/contracts/reports";
 import { stringify } from "csv-stringify/sync";
 import { guard } from "../commands/import-csv.ts";
-import { type Content, type DocumentDefinition, localStamp, pdfmake, type TableCell } from "../pdf/pdfmake.ts";
+import { type Content, type DocumentDefinition, localStamp, type TableCell } from "../pdf/pdfmake.ts";
+import { renderInWorker } from "./render-worker-client.ts";
 
 /** A column's heading, with the time zone for instants. */
 export function columnHeading(column: ReportColumn, timeZone: string): string {
@@ -57,8 +58,11 @@ export function renderReportCsv(report: Report): string {
   return report.totals.length > 0 ? `${table}\n${totals}` : table;
 }
 
-/** The most rows a PDF prints; the CSV carries every row. */
-export const MAX_PDF_ROWS = 10_000;
+/**
+ * The most rows a PDF prints; the CSV carries the rest. A PDF of this many rows takes seconds to lay out (off the main
+ * thread) and runs to well over a hundred pages.
+ */
+export const MAX_PDF_ROWS = 5_000;
 
 function fact(label: string, value: string): Content {
   return {
@@ -85,7 +89,7 @@ export function reportDocument(report: Report): DocumentDefinition {
     : "none signed yet";
   const shown =
     rows.length < report.rowCount
-      ? `${rows.length} of ${report.rowCount} rows (the CSV of a report carries up to 50,000; narrow the filters for the rest)`
+      ? `${rows.length} of ${report.rowCount} rows (a PDF prints at most ${MAX_PDF_ROWS.toLocaleString("en-US")}; the CSV of a report carries up to ${MAX_REPORT_ROWS.toLocaleString("en-US")}; narrow the filters for the rest)`
       : `${report.rowCount} ${report.rowCount === 1 ? "row" : "rows"}`;
   const sortColumn = report.columns.find((c) => c.key === report.sort.key);
   return {
@@ -122,11 +126,13 @@ export function reportDocument(report: Report): DocumentDefinition {
         ? [
             {
               margin: [0, 8, 0, 8],
+              // why: one total per line, so a report with many totals never squeezes a label onto several lines
               table: {
-                body: [
-                  report.totals.map((t): TableCell => ({ text: t.label, bold: true, fillColor: "#e8e8e8" })),
-                  report.totals.map((t): TableCell => ({ text: String(t.value), alignment: "right" })),
-                ],
+                widths: ["auto", "auto"],
+                body: report.totals.map((t): TableCell[] => [
+                  { text: t.label, bold: true },
+                  { text: String(t.value), alignment: "right" },
+                ]),
               },
               layout: "lightHorizontalLines",
             },
@@ -157,7 +163,10 @@ export function reportDocument(report: Report): DocumentDefinition {
   };
 }
 
-/** Renders a report's PDF: header, totals, the table with its heading on every page, "page N of M". */
+/**
+ * Renders a report's PDF: header, totals, the table with its heading on every page, "page N of M". The layout runs in
+ * the renderer's worker thread, so a long PDF never stalls the API or the cabinets' sync.
+ */
 export function renderReportPdf(report: Report): Promise<Buffer> {
-  return pdfmake.createPdf(reportDocument(report)).getBuffer();
+  return renderInWorker(report);
 }

@@ -48,6 +48,11 @@ export interface ReportContext {
   timeZone: string;
   /** The period, for reports that cover one; null for reports of the present moment. */
   period: ReportPeriod | null;
+  /**
+   * The order `runReport` will sort the rows in. A report that reads only some of its rows (the newest or oldest
+   * `MAX_REPORT_ROWS + 1`) reads them in this order when it is by time, so the rows shown are the right end.
+   */
+  sort: { key: string; direction: "asc" | "desc" };
 }
 
 /** What `run` returns: every row (sorting and the row limit are `runReport`'s), totals over all of them, charts. */

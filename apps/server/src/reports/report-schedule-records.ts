@@ -17,6 +17,7 @@ import { isValidTimeZone, type Weekday } from "@keyward/domain/schedule";
 import type { AuthenticatedActor } from "../auth/actor.ts";
 import { forbidden, invalidInput, notFound } from "../errors.ts";
 import { REPORTS } from "./report-catalog.ts";
+import { personWithinReach } from "./run-report.ts";
 
 /** A schedule as the commands handle it: the row's JSON columns read, the property's name beside it. */
 export interface ScheduleRecord {
@@ -124,6 +125,27 @@ export function maySchedule(actor: AuthenticatedActor, action: Action, propertyI
   return can(actor, action, { entity: "reportSchedule", organizationId: actor.organizationId, propertyId });
 }
 
+/**
+ * Refuses extra e-mail addresses added by someone who may not create or change schedules organization-wide. An
+ * address is nobody's login, so no permission is checked when a report goes to it; only an organization role may
+ * send a property's reports outside the people who may read them. Addresses already there may stay or be removed.
+ */
+export function checkExtraEmails(
+  actor: AuthenticatedActor,
+  action: "create" | "update",
+  before: readonly string[],
+  after: readonly string[],
+): void {
+  const added = after.filter((email) => !before.includes(email));
+  if (added.length > 0 && !maySchedule(actor, action, null)) {
+    throw invalidInput(
+      "recipients.emails",
+      "only someone who manages report schedules for the whole organization may add e-mail addresses; choose " +
+        "roles or users instead",
+    );
+  }
+}
+
 /** Authorizes an act on a schedule: 404 when the actor may not even read it, 403 when they may read but not act. */
 export function authorizeSchedule(actor: AuthenticatedActor, action: Action, schedule: ScheduleRecord): void {
   if (schedule.organizationId === actor.organizationId && maySchedule(actor, action, schedule.propertyId)) {
@@ -199,22 +221,25 @@ export async function checkSchedule(db: Executor, s: ScheduleRecord): Promise<vo
   if (s.filters.unitId && !(await exists("units", s.filters.unitId))) {
     throw invalidInput("filters.unitId", `no unit with that id exists ${where}`);
   }
-  for (const [key, table] of [
-    ["personId", "people"],
-    ["reasonCodeId", "reason_codes"],
-  ] as const) {
-    const id = s.filters[key];
-    if (
-      id &&
-      !(await db
-        .selectFrom(table)
-        .select("id")
-        .where("organization_id", "=", s.organizationId)
-        .where("id", "=", id)
-        .executeTakeFirst())
-    ) {
-      throw invalidInput(`filters.${key}`, "no record with that id exists in this organization");
-    }
+  // why: the person's name prints in every e-mail's header; a property's schedule names only a person of its reach
+  const personId = s.filters.personId;
+  if (
+    personId &&
+    !(await personWithinReach(db, s.organizationId, personId, s.propertyId === null ? "all" : [s.propertyId]))
+  ) {
+    throw invalidInput("filters.personId", `no person with that id exists ${where}`);
+  }
+  const reasonCodeId = s.filters.reasonCodeId;
+  if (
+    reasonCodeId &&
+    !(await db
+      .selectFrom("reason_codes")
+      .select("id")
+      .where("organization_id", "=", s.organizationId)
+      .where("id", "=", reasonCodeId)
+      .executeTakeFirst())
+  ) {
+    throw invalidInput("filters.reasonCodeId", "no record with that id exists in this organization");
   }
   const refused = s.recipients.roles.filter((role) => !REPORT_READING_ROLES.includes(role));
   if (refused.length > 0) {
@@ -239,6 +264,21 @@ export function presentSchedule(s: ScheduleRecord): ReportSchedule {
   return presented;
 }
 
+/**
+ * A delivery's recipients column: `{ sent, skipped }` (an array of the addresses sent to, as the first deliveries
+ * recorded it, reads as such with nobody skipped).
+ */
+function recipientsOf(stored: string | null): Pick<ReportDelivery, "recipients" | "skipped"> {
+  if (stored === null) {
+    return { recipients: null, skipped: [] };
+  }
+  const parsed = JSON.parse(stored) as string[] | { sent: string[]; skipped: string[] };
+  if (Array.isArray(parsed)) {
+    return { recipients: parsed, skipped: [] };
+  }
+  return { recipients: parsed.sent.length > 0 ? parsed.sent : null, skipped: parsed.skipped };
+}
+
 /** What leaves the server about a delivery. */
 export function presentDelivery(row: ReportDeliveryTable): ReportDelivery {
   return {
@@ -249,7 +289,7 @@ export function presentDelivery(row: ReportDeliveryTable): ReportDelivery {
     attempts: Number(row.attempts),
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
-    recipients: row.recipients === null ? null : (JSON.parse(row.recipients) as string[]),
+    ...recipientsOf(row.recipients),
     sentAt: row.sent_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

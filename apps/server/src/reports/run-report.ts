@@ -163,12 +163,8 @@ export async function runReport(
     headerFilters.push({ key: "unitId", label: FILTER_LABELS.unitId, value: unitName });
   }
   if (query.personId) {
-    const person = await db
-      .selectFrom("people")
-      .select(["first_name", "last_name"])
-      .where("organization_id", "=", organizationId)
-      .where("id", "=", query.personId)
-      .executeTakeFirst();
+    // why: the header prints the person's name; one the actor cannot reach is "not found", as the people API says
+    const person = await personWithinReach(db, organizationId, query.personId, readable);
     if (!person) {
       throw notFound("person");
     }
@@ -191,10 +187,10 @@ export async function runReport(
   }
 
   const period = definition.periodic ? periodOf(query.from, query.to, timeZone, now) : null;
-  const context: ReportContext = { db, actor, now, scope, filters: query, timeZone, period };
+  const sort = sortOf(definition, query.sort);
+  const context: ReportContext = { db, actor, now, scope, filters: query, timeZone, period, sort };
   const output = await definition.run(context);
 
-  const sort = sortOf(definition, query.sort);
   const rows = sortRows(output.rows, sort.key, sort.direction);
   const limit = query.limit;
   const shown = rows.length > limit ? rows.slice(0, limit) : rows;
@@ -220,6 +216,52 @@ export async function runReport(
     rowCount,
     truncated: rowCount > shown.length,
   };
+}
+
+/**
+ * A person of the organization whose name the scope may show: anyone for an organization-wide scope; otherwise one
+ * whose home is in it, or who holds an access profile there, or who took a key there.
+ */
+export async function personWithinReach(
+  db: Executor,
+  organizationId: string,
+  personId: string,
+  properties: "all" | readonly string[],
+): Promise<{ first_name: string; last_name: string } | null> {
+  const person = await db
+    .selectFrom("people")
+    .select(["first_name", "last_name", "home_property_id"])
+    .where("organization_id", "=", organizationId)
+    .where("id", "=", personId)
+    .executeTakeFirst();
+  if (!person) {
+    return null;
+  }
+  if (properties === "all" || (person.home_property_id !== null && properties.includes(person.home_property_id))) {
+    return person;
+  }
+  if (properties.length === 0) {
+    return null;
+  }
+  const assigned = await db
+    .selectFrom("profile_assignments")
+    .select("id")
+    .where("organization_id", "=", organizationId)
+    .where("person_id", "=", personId)
+    .where("property_id", "in", [...properties])
+    .limit(1)
+    .executeTakeFirst();
+  const took =
+    assigned ??
+    (await db
+      .selectFrom("checkouts")
+      .select("id")
+      .where("organization_id", "=", organizationId)
+      .where("person_id", "=", personId)
+      .where("property_id", "in", [...properties])
+      .limit(1)
+      .executeTakeFirst());
+  return took ? person : null;
 }
 
 /** The one zone every property in scope shares, or UTC when they differ. */

@@ -1,7 +1,8 @@
 /**
  * Transactions: every event of the period, cabinet and administrative, newest first, each with who acted, on what,
  * and what happened in words. A period can hold millions of events, so the report reads only the newest
- * {@link MAX_REPORT_ROWS} in order, and counts every event of the period by action for its totals.
+ * {@link MAX_REPORT_ROWS} in order (the first, when sorted by time ascending), and counts every event of the period by
+ * action for its totals.
  */
 import { MAX_REPORT_ROWS } from "@keyward/contracts/reports";
 import { chunked } from "@keyward/db/chunks";
@@ -288,7 +289,8 @@ export const transactionsReport: ReportDefinition = {
   title: "Transactions",
   description:
     "Every event of the period, at the cabinets and in the dashboard, newest first: who acted, on what, and what " +
-    `happened. Lists the newest ${MAX_REPORT_ROWS.toLocaleString("en-US")} at most; the totals count every event.`,
+    `happened. Lists the newest ${MAX_REPORT_ROWS.toLocaleString("en-US")} at most (the first, sorted by time ` +
+    "ascending); the totals count every event.",
   periodic: true,
   filters: ["buildingId", "unitId", "personId", "reasonCodeId"],
   columns: [
@@ -301,8 +303,10 @@ export const transactionsReport: ReportDefinition = {
   ],
   defaultSort: { key: "when", direction: "desc" },
   async run(context) {
-    const { db, scope, period, timeZone } = context;
+    const { db, scope, period, timeZone, sort } = context;
     const where = conditions(context);
+    // why: the rows read are one end of the period: its first events when sorted by time ascending, else its newest
+    const direction = sort.key === "when" && sort.direction === "asc" ? "asc" : "desc";
     const events = await db
       .selectFrom("events")
       .select([
@@ -320,8 +324,8 @@ export const transactionsReport: ReportDefinition = {
         "events.after",
       ])
       .where(where)
-      .orderBy("events.occurred_at", "desc")
-      .orderBy("events.seq", "desc")
+      .orderBy("events.occurred_at", direction)
+      .orderBy("events.seq", direction)
       .limit(MAX_REPORT_ROWS)
       .execute();
     // why: the exact count by action covers every event of the period, read from the index, not from the rows above
@@ -379,7 +383,10 @@ export const transactionsReport: ReportDefinition = {
       .sort((a, b) => b.n - a.n || (a.action < b.action ? -1 : 1));
     const total = byAction.reduce((sum, c) => sum + c.n, 0);
     const cabinet = byAction.filter((c) => CABINET_ACTIONS.has(c.action)).reduce((sum, c) => sum + c.n, 0);
-    const shown = rows.length < total ? ` (the newest ${rows.length.toLocaleString("en-US")})` : "";
+    const shown =
+      rows.length < total
+        ? ` (the ${direction === "asc" ? "first" : "newest"} ${rows.length.toLocaleString("en-US")})`
+        : "";
     const instants = rows.map((r) => r.cells.when);
     return {
       rows,

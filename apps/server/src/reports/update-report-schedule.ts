@@ -8,6 +8,7 @@ import { type AuthenticatedActor, snapshotOf } from "../auth/actor.ts";
 import { invalidInput } from "../errors.ts";
 import { diff, recordEvent } from "../events.ts";
 import {
+  checkExtraEmails,
   checkSchedule,
   columnsOf,
   loadSchedule,
@@ -17,6 +18,9 @@ import {
 } from "./report-schedule-records.ts";
 
 type Input = z.output<typeof ReportScheduleUpdate>;
+
+/** The error a delivery still waiting when its schedule was paused is left with. */
+export const PAUSED_MESSAGE = "Not sent: the schedule was paused before this delivery's attempt.";
 
 /**
  * Applies a partial change. A change of when it runs (frequency, day, time, zone) or a resume moves the next run to
@@ -61,10 +65,23 @@ export async function updateReportSchedule(
     status: input.status ?? current.status,
     updatedAt: now.toISOString(),
   };
+  checkExtraEmails(actor, "update", current.recipients.emails, next.recipients.emails);
   await checkSchedule(tx, next);
   const when = (s: ScheduleRecord) => JSON.stringify([recurrenceOf(s), s.status]);
   if (when(next) !== when(current)) {
     next.nextRunAt = nextRunAfter(recurrenceOf(next), now).toISOString();
+  }
+  if (current.status === "active" && next.status === "paused") {
+    // why: a paused schedule sends nothing, so runs still waiting for an attempt stop here; each stays listed as
+    // failed, and "retry" sends it should someone still want it
+    const iso = now.toISOString();
+    await tx
+      .updateTable("report_deliveries")
+      .set({ status: "failed", next_attempt_at: null, last_error: PAUSED_MESSAGE, updated_at: iso })
+      .where("organization_id", "=", current.organizationId)
+      .where("schedule_id", "=", current.id)
+      .where("status", "=", "pending")
+      .execute();
   }
   return saveSchedule(tx, actor, current, next, now);
 }

@@ -407,6 +407,11 @@ function Deliveries({ schedule, mayChange }: { schedule: ReportSchedule; mayChan
                 ) : (
                   ""
                 )}
+                {d.skipped.length > 0 && (
+                  <Text c="dimmed" size="sm">
+                    Skipped (may not read reports here): {d.skipped.join(", ")}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 {mayChange && (d.status === "failed" || (d.status === "pending" && d.lastError)) && (

@@ -823,13 +823,28 @@ async function reports(db: AnyDb, dialect: Dialect): Promise<void> {
   // person (an employee's own usual), per unit (a resident's question), and events by action (denials, failed PINs,
   // alarms) without reading every other event of the period
   for (const [name, table, columns] of [
-    ["checkouts_org_time", "checkouts", ["organization_id", "out_at"]],
+    // why: the organization's checkouts by time carry what the organization-wide reports read (who, which unit, when
+    // back, by whom, why, which work order), so a month of a portfolio is read from the index alone, in time order
+    [
+      "checkouts_org_time",
+      "checkouts",
+      [
+        "organization_id",
+        "out_at",
+        "person_id",
+        "unit_id",
+        "returned_at",
+        "returned_by",
+        "reason_code_id",
+        "work_order",
+      ],
+    ],
     ["checkouts_person_time", "checkouts", ["organization_id", "person_id", "out_at"]],
     ["checkouts_unit_time", "checkouts", ["organization_id", "unit_id", "out_at"]],
     ["events_action_time", "events", ["organization_id", "action", "occurred_at"]],
     // why: returns by someone other than the holder are found by when the key came back, not by when it left
-    ["checkouts_property_returned", "checkouts", ["organization_id", "property_id", "returned_at"]],
-    ["checkouts_org_returned", "checkouts", ["organization_id", "returned_at"]],
+    ["checkouts_property_returned", "checkouts", ["organization_id", "property_id", "returned_at", "returned_by"]],
+    ["checkouts_org_returned", "checkouts", ["organization_id", "returned_at", "returned_by"]],
     // why: the access review reads who may take keys at a property without scanning every assignment
     ["profile_assignments_property", "profile_assignments", ["organization_id", "property_id", "person_id"]],
   ] as const) {

@@ -8,7 +8,6 @@
  * cabinet's answers to a person before any key moves, so they count at the filtered property whatever the building
  * or reason; a person's usual is likewise read over the properties in scope, whatever the building or reason.
  */
-import { chunked } from "@keyward/db/chunks";
 import {
   type ActivityBaseline,
   mayBeLongHold,
@@ -24,8 +23,8 @@ import {
   bucketUnit,
   checkoutsInPeriod,
   hourOfDayChartOf,
-  instantSql,
   jsonTextSql,
+  minutesBetween,
   minutesSql,
   overTimeChartOf,
   peopleNames,
@@ -84,24 +83,61 @@ async function baselines(
   forHolds: readonly string[],
 ): Promise<Map<string, ActivityBaseline>> {
   const { db, scope, now } = context;
-  const dialect = sqlDialect(db);
+  const found = new Map<string, ActivityBaseline>();
+  if (forUnits.length === 0 && forHolds.length === 0) {
+    return found;
+  }
   const days = daysIn(period);
   const windows = Math.max(1, Math.floor(UNUSUAL_THRESHOLDS.baselineDays / days));
   const start = Date.parse(period.fromInstant);
+  const unitsFrom = start - windows * days * DAY_MS;
+  const holdsFrom = start - UNUSUAL_THRESHOLDS.baselineDays * DAY_MS;
+  const unitsSince = new Date(unitsFrom).toISOString();
+  const holdsSince = new Date(holdsFrom).toISOString();
+  const since = new Date(Math.min(unitsFrom, holdsFrom)).toISOString();
+  const unitCandidates = new Set(forUnits);
+  const holdCandidates = new Set(forHolds);
+  const both = new Set([...forUnits, ...forHolds]);
+
+  // why: one read by time (the organization's index on out_at covers every column read here), never person by
+  // person: at portfolio scale nearly everyone is a candidate, and one range read beats thousands of lookups
+  let q = db
+    .selectFrom("checkouts")
+    .select(["checkouts.person_id", "checkouts.unit_id", "checkouts.out_at", "checkouts.returned_at"])
+    .where("checkouts.organization_id", "=", scope.organizationId)
+    .where("checkouts.out_at", ">=", since)
+    .where("checkouts.out_at", "<", period.fromInstant)
+    .where("checkouts.person_id", "is not", null);
   const properties = scopedProperties(scope);
-  const history = (people: readonly string[], since: number) => {
-    let q = db
-      .selectFrom("checkouts")
-      .where("checkouts.organization_id", "=", scope.organizationId)
-      .where("checkouts.person_id", "in", people)
-      .where("checkouts.out_at", ">=", new Date(since).toISOString())
-      .where("checkouts.out_at", "<", period.fromInstant);
-    if (properties) {
-      q = q.where("checkouts.property_id", "in", properties);
+  if (properties) {
+    q = q.where("checkouts.property_id", "in", properties);
+  }
+  const [only] = both;
+  if (both.size === 1 && only) {
+    q = q.where("checkouts.person_id", "=", only);
+  }
+  const rows = await q.$narrowType<{ person_id: NotNull }>().execute();
+
+  // why: windows of the period's length back from its start, newest first; instants compare as ISO strings
+  const bounds = Array.from({ length: windows - 1 }, (_, i) => new Date(start - (i + 1) * days * DAY_MS).toISOString());
+  const unitsBySlot = new Map<string, Set<string>[]>();
+  const holds = new Map<string, number[]>();
+  for (const r of rows) {
+    if (unitCandidates.has(r.person_id) && r.out_at >= unitsSince && r.unit_id !== null) {
+      let slots = unitsBySlot.get(r.person_id);
+      if (!slots) {
+        slots = Array.from({ length: windows }, () => new Set<string>());
+        unitsBySlot.set(r.person_id, slots);
+      }
+      const slot = bounds.findIndex((at) => r.out_at >= at);
+      slots[slot === -1 ? bounds.length : slot]?.add(r.unit_id);
     }
-    return q;
-  };
-  const found = new Map<string, ActivityBaseline>();
+    if (holdCandidates.has(r.person_id) && r.out_at >= holdsSince) {
+      const list = holds.get(r.person_id) ?? [];
+      list.push(minutesBetween(r.out_at, r.returned_at ?? now));
+      holds.set(r.person_id, list);
+    }
+  }
   const of = (id: string) => {
     let b = found.get(id);
     if (!b) {
@@ -110,49 +146,9 @@ async function baselines(
     }
     return b;
   };
-
-  // why: which window a checkout falls in, by comparing instants (cheap on both dialects), newest window first
-  const bounds = Array.from({ length: windows - 1 }, (_, i) => new Date(start - (i + 1) * days * DAY_MS).toISOString());
-  const windowOf =
-    bounds.length === 0
-      ? sql<number>`0`
-      : sql<number>`case ${sql.join(
-          bounds.map((at, i) => sql`when checkouts.out_at >= ${instantSql(dialect, at)} then ${sql.lit(i)}`),
-          sql` `,
-        )} else ${sql.lit(bounds.length)} end`;
-  for (const people of chunked(forUnits)) {
-    const perWindow = await history(people, start - windows * days * DAY_MS)
-      .select((eb) => [
-        "checkouts.person_id",
-        windowOf.as("slot"),
-        eb.fn.count<number>("checkouts.unit_id").distinct().as("units"),
-      ])
-      // why: grouped by the output name: PostgreSQL would see the expression's bound values, numbered anew, as another
-      .groupBy(["checkouts.person_id", sql.ref("slot")])
-      .$narrowType<{ person_id: NotNull }>()
-      .execute();
-    const sums = new Map<string, number>();
-    for (const w of perWindow) {
-      sums.set(w.person_id, (sums.get(w.person_id) ?? 0) + Number(w.units));
-    }
-    // why: periods with no take count as zero units, so the sum is spread over every window
-    for (const [id, units] of sums) {
-      of(id).unitsPerPeriod = units / windows;
-    }
-  }
-
-  const held = minutesSql(dialect, "checkouts.out_at", "checkouts.returned_at", now.toISOString());
-  const holds = new Map<string, number[]>();
-  for (const people of chunked(forHolds)) {
-    const rows = await history(people, start - UNUSUAL_THRESHOLDS.baselineDays * DAY_MS)
-      .select(["checkouts.person_id", held.as("minutes")])
-      .$narrowType<{ person_id: NotNull }>()
-      .execute();
-    for (const r of rows) {
-      const list = holds.get(r.person_id) ?? [];
-      list.push(Number(r.minutes));
-      holds.set(r.person_id, list);
-    }
+  // why: periods with no take count as zero units, so the sum is spread over every window
+  for (const [id, slots] of unitsBySlot) {
+    of(id).unitsPerPeriod = slots.reduce((sum, units) => sum + units.size, 0) / windows;
   }
   for (const [id, list] of holds) {
     of(id).medianHoldMinutes = median(list);
@@ -255,35 +251,33 @@ export const byEmployeeReport: ReportDefinition = {
       return q;
     };
 
-    let returnsQuery = personEvents(["key.returned"]);
-    if (filters.buildingId || filters.reasonCodeId) {
-      // why: a return belongs to a building or reason through the checkout it closed (its unit at the time), which
-      // the event names: found by its primary key, not by searching the key's or the unit's history
-      const { buildingId, reasonCodeId } = filters;
-      const closedId = jsonTextSql(dialect, "events.after", "checkoutId");
-      returnsQuery = returnsQuery.where((eb) => {
-        let closed = eb
-          .selectFrom("checkouts")
-          .select("checkouts.id")
-          .where("checkouts.organization_id", "=", org)
-          .where("checkouts.id", "=", closedId)
-          .whereRef("checkouts.in_event_id", "=", "events.id");
-        if (reasonCodeId) {
-          closed = closed.where("checkouts.reason_code_id", "=", reasonCodeId);
-        }
-        if (buildingId) {
-          closed = closed.where("checkouts.unit_id", "in", unitsOfBuilding(context, buildingId));
-        }
-        return eb.exists(closed);
-      });
+    // why: a return is the checkout it closed, found by when it came back — (organization_id[, property_id],
+    // returned_at, returned_by) answers the count from the index alone; a building or reason is the checkout's
+    let returnsQuery = db
+      .selectFrom("checkouts")
+      .where("checkouts.organization_id", "=", org)
+      .where("checkouts.returned_at", ">=", period.fromInstant)
+      .where("checkouts.returned_at", "<", period.toInstant)
+      .where("checkouts.returned_by", "is not", null);
+    if (properties) {
+      returnsQuery = returnsQuery.where("checkouts.property_id", "in", properties);
+    }
+    if (filters.personId) {
+      returnsQuery = returnsQuery.where("checkouts.returned_by", "=", filters.personId);
+    }
+    if (filters.reasonCodeId) {
+      returnsQuery = returnsQuery.where("checkouts.reason_code_id", "=", filters.reasonCodeId);
+    }
+    if (filters.buildingId) {
+      returnsQuery = returnsQuery.where("checkouts.unit_id", "in", unitsOfBuilding(context, filters.buildingId));
     }
     const returns = await returnsQuery
-      .select((eb) => ["events.actor_id", eb.fn.countAll<number>().as("returns")])
-      .groupBy("events.actor_id")
-      .$narrowType<{ actor_id: NotNull }>()
+      .select((eb) => ["checkouts.returned_by", eb.fn.countAll<number>().as("returns")])
+      .groupBy("checkouts.returned_by")
+      .$narrowType<{ returned_by: NotNull }>()
       .execute();
     for (const r of returns) {
-      of(r.actor_id).returns = Number(r.returns);
+      of(r.returned_by).returns = Number(r.returns);
     }
 
     const code = jsonTextSql(dialect, "events.after", "code");

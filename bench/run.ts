@@ -8,6 +8,7 @@ import { cabinetDecision, revocation } from "./cabinet.ts";
 import { ingestPostgres, ingestSqlite } from "./ingest.ts";
 import type { Benchmark, BenchOptions } from "./lib/benchmark.ts";
 import { formatNumber, writeResult } from "./lib/report.ts";
+import { reportByEmployee, reportByUnit, reportKeysOut, reportPdf } from "./reports.ts";
 
 /** Every benchmark, in the order `keyward bench` runs them. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -18,6 +19,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   revocation,
   auditVerify,
   auditProof,
+  reportKeysOut,
+  reportByUnit,
+  reportByEmployee,
+  reportPdf,
 ];
 
 /**

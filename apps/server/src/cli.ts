@@ -15,6 +15,8 @@ import { addPacketCommands } from "./cli/audit-packet-commands.ts";
 import { runImport } from "./commands/import-csv.ts";
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, seedDemo } from "./commands/seed-demo.ts";
 import { setUpOrganization, setupNeeded } from "./commands/set-up-organization.ts";
+import { databaseBytes } from "./demo/database-size.ts";
+import { generatePortfolio, PORTFOLIO_LOGINS, PORTFOLIO_ORGANIZATION } from "./demo/generate-portfolio.ts";
 import { startDemoCabinets } from "./demo-cabinets.ts";
 import { ApiError } from "./errors.ts";
 import { configFromEnvironment, openMigrated, startServer } from "./runtime.ts";
@@ -127,12 +129,20 @@ program
 program
   .command("demo")
   .description(
-    "Seed the demo organization into an empty database, then serve it (never touches a database that holds data)",
+    "Seed the demo organization (or, with --units, generate a whole portfolio and its history) into an empty " +
+      "database, then serve it (never touches a database that holds data)",
   )
+  .option("--units <n>", "generate a portfolio of this many apartments instead of the small demo", positiveInteger)
+  .option("--years <years>", "years of history to generate, ending now (with --units)", positiveYears, 1)
+  .option("--seed <n>", "the generator's seed: the same seed gives the same portfolio (with --units)", wholeNumber, 1)
   .option("--no-serve", "seed only, then exit")
-  .action(async (options: { serve: boolean }) => {
+  .action(async (options: { serve: boolean; units?: number; years: number; seed: number }) => {
     const config = configFromEnvironment();
     const handle = await openMigrated(config);
+    if (options.units !== undefined) {
+      await generateAndServe(config, handle, { ...options, units: options.units });
+      return;
+    }
     const started = Date.now();
     const seeded = await seedDemo(handle.db, new Date());
     const logins = seeded?.logins ?? null;
@@ -189,6 +199,75 @@ program
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   });
+
+/** `keyward demo --units N`: generates the portfolio (printing progress, speed and size), then serves it. */
+async function generateAndServe(
+  config: ReturnType<typeof configFromEnvironment>,
+  handle: Awaited<ReturnType<typeof openMigrated>>,
+  options: { serve: boolean; units: number; years: number; seed: number },
+): Promise<void> {
+  process.stdout.write(
+    `Generating a portfolio of ${options.units.toLocaleString("en-US")} units and ${options.years} year(s) of ` +
+      `history (seed ${options.seed}) on ${handle.dialect} (${handle.location})…\n`,
+  );
+  const summary = await generatePortfolio(
+    handle,
+    { units: options.units, years: options.years, seed: options.seed, now: new Date() },
+    (line) => process.stdout.write(`${line}\n`),
+  );
+  if (summary) {
+    const mib = (await databaseBytes(handle)) / 2 ** 20;
+    const n = (value: number) => value.toLocaleString("en-US");
+    process.stdout.write(
+      [
+        `Generated "${PORTFOLIO_ORGANIZATION}" in ${summary.seconds} s: ${n(summary.eventsPerSecond)} events/s.`,
+        `  ${n(summary.properties)} properties, ${n(summary.buildings)} buildings, ${n(summary.units)} units, ` +
+          `${n(summary.keys)} keys, ${n(summary.cabinets)} cabinets, ${n(summary.people)} people`,
+        `  ${n(summary.checkouts)} checkouts, ${n(summary.events)} events`,
+        `  Database size: ${n(Math.round(mib))} MiB`,
+        "",
+      ].join("\n"),
+    );
+  } else {
+    process.stdout.write("The database already holds data; the generator left it untouched.\n");
+  }
+  if (!options.serve) {
+    await handle.close();
+    return;
+  }
+  const host = config.host ?? "localhost";
+  const server = await startServer(config, handle, { host, logLevel: "warn" });
+  process.stdout.write(
+    [
+      "",
+      `Keyward ${VERSION} is running on ${handle.dialect} (${handle.location})`,
+      `  Dashboard: ${server.url}/`,
+      `  API:       ${server.url}/api/v1  (OpenAPI: ${server.url}/api/openapi.json)`,
+      ...server.auditLines,
+      "  No demo cabinets run for a generated portfolio: its cabinets are records with a history, not simulated hardware.",
+      "",
+      `Sign-ins (password for all: ${DEMO_PASSWORD}):`,
+      ...PORTFOLIO_LOGINS.map((l) => `  ${l.email.padEnd(34)} ${l.role}`),
+      "",
+    ].join("\n"),
+  );
+}
+
+function positiveYears(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 20) {
+    throw new InvalidArgumentError("a number of years, more than 0 and at most 20 (e.g. 0.5)");
+  }
+  return n;
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError("a whole number");
+  }
+  return n;
+}
 
 program
   .command("import")

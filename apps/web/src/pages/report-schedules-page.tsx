@@ -114,6 +114,7 @@ interface FormValues {
 }
 
 function ScheduleForm({ schedule, onDone }: { schedule: ReportSchedule | null; onDone: () => void }) {
+  const session = useSession();
   const invalidate = useInvalidate();
   const catalog = useReportCatalog();
   const users = useOptionsList<{ id: string; email: string; status: string }>("users", {});
@@ -215,7 +216,7 @@ function ScheduleForm({ schedule, onDone }: { schedule: ReportSchedule | null; o
           ) : (
             <TextInput
               label="Time zone"
-              value={schedule?.timeZone ?? "The property's"}
+              value={schedule?.timeZone ?? session.zoneOf(v.propertyId)}
               description="A property's schedule follows the property's time zone"
               disabled
             />
@@ -439,6 +440,8 @@ export function ReportSchedulesPage() {
   const [editing, setEditing] = useState<ReportSchedule | "new" | null>(null);
   const [watching, setWatching] = useState<ReportSchedule | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const catalog = useReportCatalog();
+  const titleOf = (report: string) => catalog.data?.find((c) => c.name === report)?.title ?? report;
   const schedules = useQuery({
     queryKey: [PATH, "list", session.propertyId],
     queryFn: async () =>
@@ -460,6 +463,8 @@ export function ReportSchedulesPage() {
       : session.can("update", "reportSchedule", s.propertyId);
   const mayCreate = session.propertiesWhere("create", "reportSchedule").length > 0;
   const problem = change.error ?? sendNow.error;
+  // why: with a property chosen every row is that property's; the column would only crowd the actions off screen
+  const showProperty = session.propertyId === null;
   return (
     <Page
       title="Report schedules"
@@ -485,7 +490,7 @@ export function ReportSchedulesPage() {
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Report</Table.Th>
-                <Table.Th>Property</Table.Th>
+                {showProperty && <Table.Th>Property</Table.Th>}
                 <Table.Th>When</Table.Th>
                 <Table.Th>Recipients</Table.Th>
                 <Table.Th>Next run</Table.Th>
@@ -501,8 +506,8 @@ export function ReportSchedulesPage() {
                       {s.name}
                     </Button>
                   </Table.Td>
-                  <Table.Td>{s.report}</Table.Td>
-                  <Table.Td>{s.propertyName ?? "Organization-wide"}</Table.Td>
+                  <Table.Td>{titleOf(s.report)}</Table.Td>
+                  {showProperty && <Table.Td>{s.propertyName ?? "Organization-wide"}</Table.Td>}
                   <Table.Td>
                     {describeWhen(s)} ({s.timeZone})
                   </Table.Td>

@@ -147,8 +147,8 @@ export const accessReviewReport: ReportDefinition = {
     const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
     const properties = scopedProperties(scope);
 
-    // why: profile_assignments has no index that leads with the organization; its person index serves a person, and
-    // otherwise the organization's assignments are read (a few per person, never history)
+    // why: served by profile_assignments (organization_id, property_id, person_id): a property's assignments, or the
+    // organization's (a few per person, never history)
     let a = db
       .selectFrom("profile_assignments as a")
       .innerJoin("access_profiles as p", "p.id", "a.access_profile_id")

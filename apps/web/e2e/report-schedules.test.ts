@@ -308,8 +308,9 @@ describe("report schedules page", () => {
     await expectVisible(page.getByRole("status").filter({ hasText: `"${WEEKLY}" will go out within a minute.` }));
     await row(WEEKLY).getByRole("button", { name: "Deliveries", exact: true }).click();
     await expectVisible(deliveriesDialog(WEEKLY));
-    expect(await deliveryRows(WEEKLY).count()).toBe(1);
+    // why: counted only once the dialog has its rows; a slower database answers after the dialog opens
     await newestDeliveryIs(WEEKLY, "pending");
+    expect(await deliveryRows(WEEKLY).count()).toBe(1);
 
     expect(await deliveryPass()).toMatchObject({ sent: 1, failed: 0 });
     await refreshDeliveries();

@@ -412,7 +412,8 @@ export const reportPdf = reportBenchmark({
   run: async (portfolio, context) => {
     const property = pick(context);
     const to = localDate(context.now, property.timeZone);
-    const q = query({ propertyId: property.id, from: addDays(to, -89), to, limit: PDF_ROWS });
+    // why: a year, so that even a property of 120 units holds well over a thousand events to print
+    const q = query({ propertyId: property.id, from: addDays(to, -364), to, limit: PDF_ROWS });
     const r = await report(portfolio, property.manager, "transactions", q, context.now);
     if (r.rows.length !== PDF_ROWS) {
       throw new Error(`the transactions report gave ${r.rows.length} rows, not ${PDF_ROWS}; generate more history`);

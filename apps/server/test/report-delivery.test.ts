@@ -4,15 +4,12 @@
  * by hand at chosen instants. Runs on SQLite, and on PostgreSQL when KEYWARD_TEST_DATABASE_URL is set.
  */
 import { spawn } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReportDelivery, ReportSchedule } from "@keyward/contracts/report-schedules";
 import type { Report } from "@keyward/contracts/reports";
 import { parse } from "csv-parse/sync";
-import { type ParsedMail, simpleParser } from "mailparser";
 import { PDFParse } from "pdf-parse";
-import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   MAX_ATTEMPTS,
@@ -27,56 +24,10 @@ import type { Services } from "../src/services.ts";
 import { TestDevice } from "./device.ts";
 import { Factory } from "./factories.ts";
 import { type ApiClient, startTestServer, type TestServer } from "./harness.ts";
+import { type Inbox, startInbox } from "./smtp-inbox.ts";
 
 const CHICAGO = "America/Chicago";
 const MINUTE = 60_000;
-
-interface Received {
-  to: string[];
-  mail: ParsedMail;
-}
-
-interface Inbox {
-  url: string;
-  messages: Received[];
-  /** Messages to refuse (451) before accepting again. */
-  refuse: number;
-  /** Milliseconds to hold each message before answering (to make two senders overlap). */
-  delayMs: number;
-  close(): Promise<void>;
-}
-
-async function startInbox(): Promise<Inbox> {
-  const inbox = { messages: [] as Received[], refuse: 0, delayMs: 0 };
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        setTimeout(() => {
-          if (inbox.refuse > 0) {
-            inbox.refuse--;
-            callback(Object.assign(new Error("Mailbox busy, try again later"), { responseCode: 451 }));
-            return;
-          }
-          simpleParser(Buffer.concat(chunks)).then((mail) => {
-            inbox.messages.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-            callback();
-          }, callback);
-        }, inbox.delayMs);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  return Object.assign(inbox, {
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
-  });
-}
 
 let server: TestServer;
 let inbox: Inbox;

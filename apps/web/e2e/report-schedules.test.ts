@@ -7,19 +7,17 @@
  */
 
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ReportSchedule } from "@keyward/contracts/report-schedules";
 import { parse } from "csv-parse/sync";
-import { type ParsedMail, simpleParser } from "mailparser";
 import type { BrowserContext, Locator, Page } from "playwright-core";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../server/src/commands/seed-demo.ts";
 import { runDeliveryPass } from "../../server/src/reports/deliver-reports.ts";
 import type { Services } from "../../server/src/services.ts";
 import type { ApiClient } from "../../server/test/harness.ts";
+import { type Inbox, type Received, startInbox } from "../../server/test/smtp-inbox.ts";
 import type { Property } from "../src/types.ts";
 import { chooseProperty, expectGone, expectVisible, navigate, signIn, withDemoBrowser } from "./browser.ts";
 
@@ -32,50 +30,6 @@ const WEEKLY = "Friday unit activity";
 const MINUTE = 60_000;
 /** How often the deliveries dialog asks the server again (the page's refetch interval). */
 const DELIVERIES_REFRESH_MS = 15_000;
-
-interface Received {
-  to: string[];
-  mail: ParsedMail;
-}
-
-interface Inbox {
-  url: string;
-  messages: Received[];
-  /** Messages to refuse (451) before accepting again. */
-  refuse: number;
-  close(): Promise<void>;
-}
-
-/** An SMTP server on 127.0.0.1 that keeps what it accepts, parsed. */
-async function startInbox(): Promise<Inbox> {
-  const inbox = { messages: [] as Received[], refuse: 0 };
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        if (inbox.refuse > 0) {
-          inbox.refuse--;
-          callback(Object.assign(new Error("Mailbox busy, try again later"), { responseCode: 451 }));
-          return;
-        }
-        simpleParser(Buffer.concat(chunks)).then((mail) => {
-          inbox.messages.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        }, callback);
-      });
-    },
-  });
-  await new Promise<void>((done) => smtp.listen(0, "127.0.0.1", done));
-  const { port } = smtp.server.address() as AddressInfo;
-  return Object.assign(inbox, {
-    url: `smtp://127.0.0.1:${port}`,
-    close: () => new Promise<void>((done) => smtp.close(() => done())),
-  });
-}
 
 async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(artifacts, { recursive: true });

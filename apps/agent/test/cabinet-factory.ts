@@ -232,7 +232,13 @@ export interface TestCabinet {
 /** A running engine over a fresh journal and simulated cabinet (or over `dir`, to reopen one). */
 export async function startCabinet(
   spec: CabinetSpec,
-  options: { dir?: string; clock?: Clock; idleTimeoutSeconds?: number } = {},
+  options: {
+    dir?: string;
+    clock?: Clock;
+    idleTimeoutSeconds?: number;
+    /** Checks a PIN against its hash (to count the verifications); argon2's by default. */
+    verifyPin?: (hash: string, pin: string) => Promise<boolean>;
+  } = {},
 ): Promise<TestCabinet> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "keyward-agent-"));
   const clock = options.clock ?? new Clock();
@@ -271,6 +277,7 @@ export async function startCabinet(
     online: () => false,
     onAppended: () => undefined,
     idleTimeoutSeconds: options.idleTimeoutSeconds,
+    verifyPin: options.verifyPin,
   });
   await engine.loadHooks();
   await engine.applySnapshot(viewOf(body), clock.now().toISOString(), true);

@@ -267,6 +267,33 @@ describe("kiosk: a visit at the simulated cabinet", () => {
     await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
   });
 
+  it("takes a PIN then 9 (duress) as the PIN, with room for a 12-digit PIN's 13, and the server hears of it", async () => {
+    await page.getByRole("button", { name: `Present ${cabinet.presetLabel}'s badge` }).click();
+    await page.getByRole("heading", { name: "Hello, Sam" }).waitFor();
+    await typeOnKeypad(page, "PIN", "73915482061394");
+    await expectVisible(page.getByRole("status", { name: "PIN: 13 digits entered" }));
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+    await expectVisible(page.getByRole("heading", { name: "Present your badge or finger" }));
+
+    await identify(`${cabinet.person.pin}9`);
+    await page.getByRole("button", { name: "Enter", exact: true }).click();
+    await expectVisible(page.getByRole("heading", { name: "Hello, Sam — which keys?" }));
+    expect(await tonesOf(page)).not.toContain(REFUSE_HZ);
+    await expect
+      .poll(
+        async () =>
+          (
+            await cabinet.server.services.db
+              .selectFrom("events")
+              .select("actor_id")
+              .where("action", "=", "cabinet.duress_signalled")
+              .execute()
+          ).map((e) => e.actor_id),
+        { timeout: 10_000 },
+      )
+      .toEqual([cabinet.person.personId]);
+  });
+
   it("denies a badge the cabinet does not know: the sentence says what to do, and OK goes back to the start", async () => {
     await page.getByRole("button", { name: `Present ${cabinet.strangerLabel}'s badge` }).click();
 

@@ -97,7 +97,92 @@ const Env = z.object({
   KEYWARD_MAIL_FROM: z.string().min(3).default("Keyward <keyward@localhost>"),
   /** How often (seconds) each server process looks for reports due to be sent and deliveries to retry. */
   KEYWARD_REPORT_DELIVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * The dashboard's public base URL as people reach it (`https://keys.example.com`): alert messages link to
+   * `<this>/alerts/<id>`. Unset: messages carry no links.
+   */
+  KEYWARD_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+/, "must be an http:// or https:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /**
+   * How often (seconds) the alert scheduler looks at the time-based rules (due soon, overdue, cabinets offline, old
+   * snapshots), escalations and digests; one process at a time does it, under a job lease.
+   */
+  KEYWARD_ALERT_SCAN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * How often (seconds) each server process looks for alert messages due (retries, the end of quiet hours); new ones
+   * go out at once, without waiting for it.
+   */
+  KEYWARD_ALERT_DELIVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /**
+   * The text-message provider alerts go out through: "twilio" (its Messages REST API). Unset: no text messages; alerts
+   * still go by e-mail, webhook and in the dashboard.
+   */
+  KEYWARD_SMS_PROVIDER: z
+    .enum(["twilio"])
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The Twilio account's SID (`AC` and 32 hex digits), from the Twilio console. */
+  KEYWARD_TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, "must be an account SID: AC and 32 hex digits")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The Twilio account's auth token (or the secret that goes with the SID). */
+  KEYWARD_TWILIO_AUTH_TOKEN: z.string().optional(),
+  /** The sender: a Twilio phone number in E.164 form (`+15551234567`) or an alphanumeric sender ID. */
+  KEYWARD_TWILIO_FROM: z.string().optional(),
+  /** Or a Twilio Messaging Service (`MG` and 32 hex digits) that picks the sender itself. */
+  KEYWARD_TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, "must be a messaging service SID: MG and 32 hex digits")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** Twilio's API base; only tests (a local server) or a regional edge change it. */
+  KEYWARD_TWILIO_API_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+/, "must be an http:// or https:// URL")
+    .default("https://api.twilio.com"),
 });
+
+/**
+ * The problems that span several text-message variables: a provider without its credentials, or credentials without
+ * a provider (which would otherwise leave text alerts silently off). Read from the raw environment so they are
+ * reported together with every other problem.
+ */
+function smsProblems(env: Record<string, string | undefined>): string[] {
+  const set = (name: string) => (env[name] ?? "") !== "";
+  const twilio = [
+    "KEYWARD_TWILIO_ACCOUNT_SID",
+    "KEYWARD_TWILIO_AUTH_TOKEN",
+    "KEYWARD_TWILIO_FROM",
+    "KEYWARD_TWILIO_MESSAGING_SERVICE_SID",
+  ];
+  if (env.KEYWARD_SMS_PROVIDER !== "twilio") {
+    return set("KEYWARD_SMS_PROVIDER")
+      ? []
+      : twilio.filter(set).map((n) => `${n}: set KEYWARD_SMS_PROVIDER=twilio to use it`);
+  }
+  const problems: string[] = [];
+  for (const name of ["KEYWARD_TWILIO_ACCOUNT_SID", "KEYWARD_TWILIO_AUTH_TOKEN"]) {
+    if (!set(name)) {
+      problems.push(`${name}: required when KEYWARD_SMS_PROVIDER is twilio`);
+    }
+  }
+  const from = set("KEYWARD_TWILIO_FROM");
+  const service = set("KEYWARD_TWILIO_MESSAGING_SERVICE_SID");
+  if (!from && !service) {
+    problems.push(
+      "KEYWARD_TWILIO_FROM: required when KEYWARD_SMS_PROVIDER is twilio (or KEYWARD_TWILIO_MESSAGING_SERVICE_SID)",
+    );
+  }
+  if (from && service) {
+    problems.push("KEYWARD_TWILIO_FROM: set either it or KEYWARD_TWILIO_MESSAGING_SERVICE_SID, not both");
+  }
+  return problems;
+}
 
 /** How the audit trail is signed, copied and checked. */
 export interface AuditConfig {
@@ -132,6 +217,25 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** Seconds between the report delivery worker's passes. */
   reportDeliverySeconds: number;
+  /** The dashboard's public base URL, without a trailing slash; undefined: messages carry no links. */
+  publicUrl: string | undefined;
+  /** Seconds between the alert scheduler's passes. */
+  alertScanSeconds: number;
+  /** Seconds between the alert delivery worker's regular passes. */
+  alertDeliverySeconds: number;
+  /** How text messages go out; null when no provider is configured. */
+  sms: SmsConfig | null;
+}
+
+/** A text-message provider's settings: Twilio's account, credentials and sender (a number or a messaging service). */
+export interface SmsConfig {
+  provider: "twilio";
+  accountSid: string;
+  authToken: string;
+  from?: string;
+  messagingServiceSid?: string;
+  /** The API's base URL, without a trailing slash. */
+  apiUrl: string;
 }
 
 function list(value: string | undefined): string[] {
@@ -147,9 +251,12 @@ function list(value: string | undefined): string[] {
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+    ...smsProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   }
   const e = parsed.data;
   const dataDir = resolve(e.KEYWARD_DATA_DIR);
@@ -189,5 +296,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     mail: { smtpUrl: e.KEYWARD_SMTP_URL, from: e.KEYWARD_MAIL_FROM },
     reportDeliverySeconds: e.KEYWARD_REPORT_DELIVERY_SECONDS,
+    publicUrl: e.KEYWARD_PUBLIC_URL?.replace(/\/+$/, ""),
+    alertScanSeconds: e.KEYWARD_ALERT_SCAN_SECONDS,
+    alertDeliverySeconds: e.KEYWARD_ALERT_DELIVERY_SECONDS,
+    sms:
+      e.KEYWARD_SMS_PROVIDER === "twilio" && e.KEYWARD_TWILIO_ACCOUNT_SID && e.KEYWARD_TWILIO_AUTH_TOKEN
+        ? {
+            provider: "twilio",
+            accountSid: e.KEYWARD_TWILIO_ACCOUNT_SID,
+            authToken: e.KEYWARD_TWILIO_AUTH_TOKEN,
+            ...(e.KEYWARD_TWILIO_FROM ? { from: e.KEYWARD_TWILIO_FROM } : {}),
+            ...(e.KEYWARD_TWILIO_MESSAGING_SERVICE_SID
+              ? { messagingServiceSid: e.KEYWARD_TWILIO_MESSAGING_SERVICE_SID }
+              : {}),
+            apiUrl: e.KEYWARD_TWILIO_API_URL.replace(/\/+$/, ""),
+          }
+        : null,
   };
 }

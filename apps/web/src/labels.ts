@@ -2,6 +2,7 @@
  * Human words for the API's stable enum keys. Each map is typed by the contract's enum, so a value added to the API
  * without a label here is a compile error rather than a raw key on screen.
  */
+import type { EventAction } from "@keyward/domain/event-actions";
 import type { Entity, Role } from "@keyward/domain/permissions";
 import type {
   CabinetStatus,
@@ -129,6 +130,16 @@ export function humanize(key: string): string {
     .replace(/([a-z])([A-Z])/g, "$1 $2")
     .toLowerCase();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+/** Event actions whose words are not their key's. */
+const ACTION_LABELS: Readonly<Record<string, string>> = {
+  "cabinet.duress_signalled": "Duress PIN entered",
+} satisfies Partial<Record<EventAction, string>>;
+
+/** An event's action as a person reads it: its own words, or its key's ("door.forced" → "Door forced"). */
+export function actionLabel(action: string): string {
+  return ACTION_LABELS[action] ?? humanize(action);
 }
 
 /**

@@ -18,6 +18,10 @@ describe("queryKeysFor", () => {
     ]);
   });
 
+  it("refreshes the bell, the alert lists and an alert's page for an alert change", () => {
+    expect(queryKeysFor(["alerts"])).toEqual([["alerts"]]);
+  });
+
   it("refreshes nothing for no topic", () => {
     expect(queryKeysFor([])).toEqual([]);
   });

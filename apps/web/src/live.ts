@@ -15,6 +15,8 @@ const TOPIC_QUERIES: Record<LiveTopic, readonly (readonly string[])[]> = {
   keys: [["keys"], ["cabinets", "hooks"], ["overview"]],
   cabinets: [["cabinet-states"], ["cabinets"], ["remote-releases"]],
   events: [["events"]],
+  // why: the bell, the toasts, the alerts list and an alert's page (its deliveries included) all start with "alerts"
+  alerts: [["alerts"]],
 };
 
 const ALL_TOPICS = Object.keys(TOPIC_QUERIES) as LiveTopic[];

@@ -239,7 +239,10 @@ export type StreamMessage = z.infer<typeof StreamMessage>;
 export const CABINET_EVENT_TYPES = CABINET_EVENT_ACTIONS;
 export type CabinetEventType = (typeof CABINET_EVENT_TYPES)[number];
 
-/** The alarms among them: the dashboard counts these on the cabinet's state. */
+/**
+ * The alarms among them: the dashboard counts these on the cabinet's state.
+ * why: `cabinet.duress_signalled` is not one: whoever forced the person may be watching the cabinet's state
+ */
 export const CABINET_ALARMS = [
   "door.held_open",
   "door.forced",
@@ -315,6 +318,11 @@ export const CabinetEventData = {
   }),
   "key.removed_without_session": z.object({ hook: z.number().int(), keyId: Id.nullable() }),
   "key.unknown_tag": z.object({ visitId: Visit, tag: z.string().max(200) }),
+  /**
+   * The person identifying (or a witness) typed their PIN followed by the duress digit: the cabinet behaved as for
+   * their PIN and says so here only. No PIN material; the server raises a silent alert from it.
+   */
+  "cabinet.duress_signalled": z.object({ visitId: z.string(), personId: Id, credentialId: Id }),
 } as const satisfies Record<CabinetEventType, z.ZodType>;
 
 /** One event as uploaded: the chained body and its hash (`eventHash` in `@keyward/domain/event-chain`). */

@@ -103,7 +103,7 @@ export const AlarmsAcknowledged = z
 export type AlarmsAcknowledged = z.infer<typeof AlarmsAcknowledged>;
 
 /** Topics of the dashboard's live stream (`GET /api/v1/live`, Server-Sent Events). */
-export const LIVE_TOPICS = ["checkouts", "keys", "cabinets", "events"] as const;
+export const LIVE_TOPICS = ["checkouts", "keys", "cabinets", "events", "alerts"] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];
 
 /** One live message: something under these topics changed at this property; refetch what shows it. */

@@ -926,6 +926,179 @@ async function reports(db: AnyDb, dialect: Dialect): Promise<void> {
     .execute();
 }
 
+/** Alerts: rules per property, alerts with one open per cause, their deliveries, webhook endpoints, preferences. */
+async function alerts(db: AnyDb, dialect: Dialect): Promise<void> {
+  const t = types(dialect);
+
+  await db.schema
+    .createTable("alert_rules")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.references("properties.id"))
+    /** The property's id, or "organization" for the organization's own rules (a null would not be unique). */
+    .addColumn("scope_key", "text", (c) => c.notNull())
+    .addColumn("kind", "text", (c) => c.notNull())
+    /** JSON: the fields set (`StoredAlertRule`); the rest are the kind's defaults. */
+    .addColumn("settings", t.json, (c) => c.notNull())
+    .addColumn("updated_by", "text")
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("alert_rules_one_per_kind", ["organization_id", "scope_key", "kind"])
+    .execute();
+
+  await db.schema
+    .createTable("alerts")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("property_id", "text", (c) => c.references("properties.id"))
+    .addColumn("kind", "text", (c) => c.notNull())
+    /** What the alert stands for (`kind:subject`): one open alert per cause. */
+    .addColumn("cause_key", "text", (c) => c.notNull())
+    .addColumn("severity", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("subject_type", "text", (c) => c.notNull())
+    .addColumn("subject_id", "text", (c) => c.notNull())
+    .addColumn("cabinet_id", "text")
+    .addColumn("key_id", "text")
+    .addColumn("person_id", "text")
+    .addColumn("checkout_id", "text")
+    .addColumn("title", "text", (c) => c.notNull())
+    .addColumn("summary", "text", (c) => c.notNull())
+    /** JSON: facts for messages and the dashboard. */
+    .addColumn("details", t.json, (c) => c.notNull())
+    .addColumn("first_event_id", "text")
+    .addColumn("last_event_id", "text")
+    /** How often the cause recurred while this alert was open (1: once). */
+    .addColumn("occurrences", "integer", (c) => c.notNull())
+    .addColumn("opened_at", t.ts, (c) => c.notNull())
+    .addColumn("last_seen_at", t.ts, (c) => c.notNull())
+    .addColumn("acknowledged_at", t.ts)
+    .addColumn("acknowledged_by", "text")
+    .addColumn("acknowledged_by_name", "text")
+    .addColumn("acknowledgement_note", "text")
+    .addColumn("resolved_at", t.ts)
+    .addColumn("resolved_by", "text")
+    .addColumn("resolved_by_name", "text")
+    .addColumn("resolution_note", "text")
+    /** `manual` (someone resolved it) or `cleared` (the condition ended: a key back, a cabinet in contact). */
+    .addColumn("resolution", "text")
+    .addColumn("escalation_level", "integer", (c) => c.notNull())
+    /** When it escalates if still open (and, except for an overdue key, unacknowledged); null: never. */
+    .addColumn("escalate_at", t.ts)
+    .addColumn("escalated_at", t.ts)
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  // why: one alert open per cause however many processes raise it at once — the database, not a read, decides
+  await sql`create unique index alerts_one_open_per_cause on alerts (organization_id, cause_key) where status <> 'resolved'`.execute(
+    db,
+  );
+  await db.schema
+    .createIndex("alerts_org_status")
+    .on("alerts")
+    .columns(["organization_id", "status", "opened_at"])
+    .execute();
+  // why: the scheduler asks whether a cause ever had an alert (one resolved by hand is not raised again for the same
+  // overdue checkout or the same outage)
+  await db.schema.createIndex("alerts_cause").on("alerts").columns(["organization_id", "cause_key"]).execute();
+  await db.schema
+    .createIndex("alerts_property_time")
+    .on("alerts")
+    .columns(["organization_id", "property_id", "opened_at"])
+    .execute();
+  await sql`create index alerts_escalation on alerts (escalate_at) where status <> 'resolved' and escalate_at is not null`.execute(
+    db,
+  );
+
+  await db.schema
+    .createTable("webhook_endpoints")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    /** Only this property's alerts; null: every property's and the organization's. */
+    .addColumn("property_id", "text", (c) => c.references("properties.id"))
+    .addColumn("url", "text", (c) => c.notNull())
+    .addColumn("description", "text")
+    /** The HMAC-SHA256 signing secret, shown once when created or rotated. */
+    .addColumn("secret", "text", (c) => c.notNull())
+    /** JSON: alert kinds sent (empty: all). */
+    .addColumn("kinds", t.json, (c) => c.notNull())
+    .addColumn("min_severity", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("created_by", "text")
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex("webhook_endpoints_org")
+    .on("webhook_endpoints")
+    .columns(["organization_id", "status"])
+    .execute();
+
+  await db.schema
+    .createTable("alert_deliveries")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    /** Null for a daily digest (it covers many alerts). */
+    .addColumn("alert_id", "text", (c) => c.references("alerts.id"))
+    /** What it tells: `opened`, `escalated`, `acknowledged`, `resolved` (webhooks), `digest`. */
+    .addColumn("reason", "text", (c) => c.notNull())
+    .addColumn("channel", "text", (c) => c.notNull())
+    .addColumn("user_id", "text")
+    .addColumn("endpoint_id", "text", (c) => c.references("webhook_endpoints.id"))
+    /** The address, phone number or URL it goes to. */
+    .addColumn("target", "text", (c) => c.notNull())
+    /** Set where a delivery must exist once (a user's digest of a day): the key that makes it unique. */
+    .addColumn("dedupe_key", "text")
+    /** JSON: what is sent (a webhook's body is fixed when queued, so every retry sends the same bytes). */
+    .addColumn("payload", t.json)
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull())
+    .addColumn("next_attempt_at", t.ts)
+    .addColumn("claimed_by", "text")
+    .addColumn("claimed_until", t.ts)
+    .addColumn("last_error", "text")
+    .addColumn("response_status", "integer")
+    .addColumn("response_excerpt", "text")
+    .addColumn("provider_id", "text")
+    .addColumn("duration_ms", "integer")
+    .addColumn("sent_at", t.ts)
+    .addColumn("created_at", t.ts, (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .addUniqueConstraint("alert_deliveries_once", ["dedupe_key"])
+    .execute();
+  await db.schema
+    .createIndex("alert_deliveries_due")
+    .on("alert_deliveries")
+    .columns(["status", "next_attempt_at"])
+    .execute();
+  await db.schema
+    .createIndex("alert_deliveries_alert")
+    .on("alert_deliveries")
+    .columns(["organization_id", "alert_id"])
+    .execute();
+  await db.schema
+    .createIndex("alert_deliveries_endpoint")
+    .on("alert_deliveries")
+    .columns(["organization_id", "endpoint_id", "created_at"])
+    .execute();
+
+  await db.schema
+    .createTable("notification_preferences")
+    .addColumn("user_id", "text", (c) => c.primaryKey().references("users.id"))
+    .addColumn("organization_id", "text", (c) => c.notNull().references("organizations.id"))
+    .addColumn("email", "integer", (c) => c.notNull())
+    .addColumn("sms", "integer", (c) => c.notNull())
+    /** E.164, for text messages. */
+    .addColumn("phone", "text")
+    /** Below this severity nothing is sent to this person (the dashboard still shows it). */
+    .addColumn("min_severity", "text", (c) => c.notNull())
+    .addColumn("digest", "integer", (c) => c.notNull())
+    /** Local "HH:MM" of the daily digest, in `time_zone`. */
+    .addColumn("digest_time", "text", (c) => c.notNull())
+    .addColumn("time_zone", "text", (c) => c.notNull())
+    .addColumn("updated_at", t.ts, (c) => c.notNull())
+    .execute();
+}
+
 /** The migrations, in order, for a dialect. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -933,6 +1106,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     "0002_cabinets": { up: (db) => cabinets(db, dialect) },
     "0003_audit": { up: (db) => audit(db, dialect) },
     "0004_reports": { up: (db) => reports(db, dialect) },
+    "0005_alerts": { up: (db) => alerts(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }

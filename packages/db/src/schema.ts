@@ -519,6 +519,111 @@ export interface CabinetCommandTable {
   executed_at: Ts | null;
 }
 
+/** A property's (or the organization's) choices for one kind of alert. */
+export interface AlertRuleTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string | null;
+  /** The property's id, or "organization". */
+  scope_key: string;
+  kind: string;
+  /** JSON: `StoredAlertRule`. */
+  settings: Json;
+  updated_by: string | null;
+}
+
+/** An alert: open → acknowledged → resolved; one not resolved per cause. */
+export interface AlertTable {
+  id: string;
+  organization_id: string;
+  property_id: string | null;
+  kind: string;
+  cause_key: string;
+  severity: string;
+  status: string;
+  subject_type: string;
+  subject_id: string;
+  cabinet_id: string | null;
+  key_id: string | null;
+  person_id: string | null;
+  checkout_id: string | null;
+  title: string;
+  summary: string;
+  /** JSON object. */
+  details: Json;
+  first_event_id: string | null;
+  last_event_id: string | null;
+  occurrences: number;
+  opened_at: Ts;
+  last_seen_at: Ts;
+  acknowledged_at: Ts | null;
+  acknowledged_by: string | null;
+  acknowledged_by_name: string | null;
+  acknowledgement_note: string | null;
+  resolved_at: Ts | null;
+  resolved_by: string | null;
+  resolved_by_name: string | null;
+  resolution_note: string | null;
+  resolution: string | null;
+  escalation_level: number;
+  escalate_at: Ts | null;
+  escalated_at: Ts | null;
+  updated_at: Ts;
+}
+
+/** One message about an alert (or a digest) on one channel to one recipient or endpoint. */
+export interface AlertDeliveryTable extends Audited {
+  id: string;
+  organization_id: string;
+  alert_id: string | null;
+  reason: string;
+  channel: string;
+  user_id: string | null;
+  endpoint_id: string | null;
+  target: string;
+  dedupe_key: string | null;
+  /** JSON, or null. */
+  payload: Json | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: Ts | null;
+  claimed_by: string | null;
+  claimed_until: Ts | null;
+  last_error: string | null;
+  response_status: number | null;
+  response_excerpt: string | null;
+  provider_id: string | null;
+  duration_ms: number | null;
+  sent_at: Ts | null;
+}
+
+export interface WebhookEndpointTable extends Audited {
+  id: string;
+  organization_id: string;
+  property_id: string | null;
+  url: string;
+  description: string | null;
+  secret: string;
+  /** JSON: alert kinds (empty: all). */
+  kinds: Json;
+  min_severity: string;
+  status: string;
+  created_by: string | null;
+}
+
+export interface NotificationPreferenceTable {
+  user_id: string;
+  organization_id: string;
+  email: Flag;
+  sms: Flag;
+  phone: string | null;
+  min_severity: string;
+  digest: Flag;
+  digest_time: string;
+  time_zone: string;
+  updated_at: Ts;
+}
+
 export interface Database {
   organizations: OrganizationTable;
   regions: RegionTable;
@@ -558,6 +663,11 @@ export interface Database {
   audit_offsite: AuditOffsiteTable;
   audit_verifications: AuditVerificationTable;
   job_leases: JobLeaseTable;
+  alert_rules: AlertRuleTable;
+  alerts: AlertTable;
+  alert_deliveries: AlertDeliveryTable;
+  webhook_endpoints: WebhookEndpointTable;
+  notification_preferences: NotificationPreferenceTable;
 }
 
 /** Names of tables whose rows belong to a property (scoped by `property_id`). */

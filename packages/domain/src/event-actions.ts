@@ -20,6 +20,8 @@ export const CABINET_EVENT_ACTIONS = [
   "key.wrong_hook",
   "key.removed_without_session",
   "key.unknown_tag",
+  // why: a person forced to open the cabinet typed their PIN in its duress form; never an alarm (see CABINET_ALARMS)
+  "cabinet.duress_signalled",
 ] as const;
 export type CabinetEventAction = (typeof CABINET_EVENT_ACTIONS)[number];
 
@@ -95,5 +97,18 @@ export const EVENT_ACTIONS = [
   "report_delivery.retried",
   "report_delivery.sent",
   "report_delivery.failed",
+  // alerts: raised by rules, acknowledged and resolved by people (or cleared by the condition ending), escalated;
+  // the rules, webhook endpoints and preferences people set; a message given up on
+  "alert.opened",
+  "alert.acknowledged",
+  "alert.resolved",
+  "alert.escalated",
+  "alert_rule.updated",
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.secret_rotated",
+  "notification_preferences.updated",
+  "alert_delivery.failed",
+  "alert_delivery.retried",
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];

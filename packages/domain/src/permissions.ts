@@ -54,6 +54,12 @@ export const ENTITIES = [
   "report",
   /** Reports delivered by e-mail on a schedule. */
   "reportSchedule",
+  /** Alerts: reading them, and acknowledging or resolving them ("update"). */
+  "alert",
+  /** The rules that raise alerts at a property (or, with no property, the organization's audit-trail rules). */
+  "alertRule",
+  /** Webhook endpoints and their delivery log: organization-wide, they receive every property's alerts. */
+  "webhookEndpoint",
 ] as const;
 export type Entity = (typeof ENTITIES)[number];
 
@@ -96,13 +102,16 @@ const propertyManagement: Record<Entity, Action[]> = {
   auditTrail: READ,
   report: READ,
   reportSchedule: ALL,
+  alert: ["read", "update"],
+  alertRule: ["read", "update"],
+  webhookEndpoint: NONE,
 };
 
 /** The matrix: what each role may do to each entity within the scope of its assignment. */
 export const PERMISSIONS: Matrix = {
   // why: checkouts are projections of cabinet events; not even an administrator writes one through the API
   administrator: { ...everything(ALL), checkout: READ },
-  executive: { ...propertyManagement, region: ALL, property: ALL, reasonCode: ALL },
+  executive: { ...propertyManagement, region: ALL, property: ALL, reasonCode: ALL, webhookEndpoint: ALL },
   regional_manager: { ...propertyManagement, property: ["read", "update"] },
   property_manager: propertyManagement,
   office_staff: {
@@ -129,6 +138,10 @@ export const PERMISSIONS: Matrix = {
     auditTrail: NONE,
     report: READ,
     reportSchedule: NONE,
+    // why: the front desk is often first to see an alert and can say "on it"; changing rules is a manager's call
+    alert: ["read", "update"],
+    alertRule: READ,
+    webhookEndpoint: NONE,
   },
   maintenance_supervisor: {
     organization: READ,
@@ -154,6 +167,9 @@ export const PERMISSIONS: Matrix = {
     auditTrail: NONE,
     report: READ,
     reportSchedule: READ,
+    alert: ["read", "update"],
+    alertRule: READ,
+    webhookEndpoint: NONE,
   },
   technician: {
     organization: READ,
@@ -179,6 +195,9 @@ export const PERMISSIONS: Matrix = {
     auditTrail: NONE,
     report: NONE,
     reportSchedule: NONE,
+    alert: NONE,
+    alertRule: NONE,
+    webhookEndpoint: NONE,
   },
   vendor: {
     ...everything(NONE),
@@ -246,6 +265,10 @@ const ORGANIZATION_ROLE_READS: ReadonlySet<Entity> = new Set<Entity>([
   "roleAssignment",
   // why: the log holds every property's events; seeing its state is an organization role's business
   "auditTrail",
+  // why: the organization's own alerts (the audit trail failing) and its webhooks are organization business
+  "alert",
+  "alertRule",
+  "webhookEndpoint",
 ]);
 
 function rolesAllow(roles: readonly Role[], action: Action, entity: Entity): boolean {

@@ -6,7 +6,7 @@
 import { explainDenial } from "@keyward/domain/denials";
 import type { FactorKind, PresentedFactor } from "@keyward/domain/identification";
 import type { EngineCore } from "./core.ts";
-import { askNextFactor, type CheckedPin, checkPinOf, identifyPresented, pinIdentified } from "./pin-check.ts";
+import { askNextFactor, type CheckedPin, checkPinOf, identifyPresented } from "./pin-check.ts";
 import { pinSetupFactor } from "./pin-choice.ts";
 import { refuseExpiredTake } from "./take.ts";
 import type { Visit } from "./visit.ts";
@@ -85,12 +85,6 @@ async function identifyWith(
       visit.identified = true;
       // why: straight to taking, the usual errand; returning and "my keys" are one touch away on that screen
       visit.stage = "choose_keys";
-      core.append("cabinet.identified", {
-        visitId: visit.id,
-        personId: decision.personId,
-        factors: decision.factors,
-        ...pinIdentified(decision.factors, pin),
-      });
       if (await refuseExpiredTake(core, visit)) {
         return;
       }

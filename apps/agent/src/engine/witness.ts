@@ -5,7 +5,7 @@
 import { explainDenial } from "@keyward/domain/denials";
 import type { FactorKind, PresentedFactor } from "@keyward/domain/identification";
 import type { EngineCore } from "./core.ts";
-import { askNextFactor, type CheckedPin, checkPinOf, identifyPresented, pinIdentified } from "./pin-check.ts";
+import { askNextFactor, type CheckedPin, checkPinOf, identifyPresented } from "./pin-check.ts";
 import { conclude, decideFor, policyReason, selectedKeys } from "./take.ts";
 import type { Visit, WitnessCheck } from "./visit.ts";
 
@@ -71,13 +71,9 @@ async function witnessIdentify(
       await core.beepRefuse(explainDenial(decision.denial, lang));
       return;
     case "identified":
-      // why: the witness's matching PIN clears their count here; the server clears it for the other cabinets
-      core.append("cabinet.identified", {
-        visitId: visit.id,
-        personId: decision.personId,
-        factors: decision.factors,
-        ...pinIdentified(decision.factors, pin),
-      });
+      // why: journalled by identifyPresented with the witness's PIN credential, so the witness's matching PIN clears
+      // their count here and the server clears it for the other cabinets; a witness forced to confirm can signal
+      // duress with their PIN's duress form like anyone identifying
       break;
   }
   const witnessId = decision.personId;

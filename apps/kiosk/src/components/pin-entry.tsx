@@ -7,6 +7,12 @@ import { useEffect, useState } from "react";
 import type { ScreenProps } from "../screen-props.ts";
 import { Keypad } from "./keypad.tsx";
 
+/**
+ * The longest PIN the keypad takes: the longest PIN one may choose (`PIN_MAX_LENGTH` in `@keyward/domain/pin-rules`,
+ * 12) and one digit more. why: a person under duress types their PIN then 9, which a 12-digit PIN must still allow
+ */
+const PIN_ENTRY_MAX_LENGTH = 13;
+
 /** Counts down from the agent's `waitSeconds` each time a new value arrives. */
 export function useCountdown(seconds: number | null): number {
   const [left, setLeft] = useState(seconds ?? 0);
@@ -70,7 +76,7 @@ export function PinEntry({
           onChange={setPin}
           t={t}
           masked
-          maxLength={12}
+          maxLength={PIN_ENTRY_MAX_LENGTH}
           disabled={wait > 0}
           submitLabel={submitLabel}
           onSubmit={() => {

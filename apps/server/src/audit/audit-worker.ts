@@ -5,7 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AuditOffsiteTable } from "@keyward/db/schema";
+import { alertsForEvent, causeKey } from "@keyward/domain/alerts";
 import type { Updateable } from "kysely";
+import { clearAlerts, raiseAlerts } from "../alerts/raise-alerts.ts";
 import { recordEvent } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
 import { acquireLease, markLeaseRun } from "../scheduler/lease.ts";
@@ -166,8 +168,9 @@ async function raise(
     | "audit.verification_failed",
   after: Record<string, unknown>,
 ): Promise<void> {
-  await inTransaction(services, (tx) =>
-    recordEvent(tx, {
+  await inTransaction(services, async (tx) => {
+    const now = services.now();
+    await recordEvent(tx, {
       organizationId,
       propertyId: null,
       action,
@@ -176,9 +179,33 @@ async function raise(
       actor: { type: "system", id: null, name: "Keyward audit trail" },
       after,
       source: "system",
-      now: services.now(),
-    }),
-  );
+      now,
+    });
+    // why: the trail's own alarms are alerts too, raised (or cleared) with the event that states them
+    if (action === "audit.offsite_recovered") {
+      await clearAlerts(
+        tx,
+        organizationId,
+        [causeKey("offsite_failing", String(after.target))],
+        now,
+        "Copies succeed again.",
+      );
+      return;
+    }
+    const candidates = alertsForEvent({
+      eventId: "",
+      action,
+      occurredAt: now.toISOString(),
+      cabinetId: null,
+      data: after,
+    });
+    await raiseAlerts(
+      tx,
+      organizationId,
+      candidates.map((candidate) => ({ propertyId: null, candidate })),
+      now,
+    );
+  });
 }
 
 /** Verifies the whole trail with everything this process can reach, and stores the result. */

@@ -19,9 +19,11 @@ import { chunked } from "@keyward/db/chunks";
 import type { Tx } from "@keyward/db/connect";
 import type { Dialect } from "@keyward/db/migrations";
 import type { CabinetEventTable, CheckoutTable, EventTable } from "@keyward/db/schema";
+import { ALERTING_ACTIONS, alertsForEvent } from "@keyward/domain/alerts";
 import { canonicalJson, sha256Hex } from "@keyward/domain/event-chain";
 import type { Insertable } from "kysely";
 import { sql } from "kysely";
+import { type RaiseRequest, raiseAlerts } from "../alerts/raise-alerts.ts";
 import { queueForAudit } from "../audit/queue-for-audit.ts";
 import { bumpSnapshotVersions, lockPeopleReach } from "../cabinet/snapshot-version.ts";
 import { SyncError } from "../cabinet/sync-errors.ts";
@@ -75,6 +77,8 @@ interface KeyRow {
   status: string;
   cabinet_id: string | null;
   hook_number: number | null;
+  kind: string;
+  restricted: number;
 }
 
 interface PlannedCheckout extends Insertable<CheckoutTable> {
@@ -236,7 +240,7 @@ export async function ingestEvents(
     // why: a cabinet hangs its own property's keys; an id of any other key is noted as unknown and touches nothing
     for (const k of await tx
       .selectFrom("keys")
-      .select(["id", "property_id", "unit_id", "status", "cabinet_id", "hook_number"])
+      .select(["id", "property_id", "unit_id", "status", "cabinet_id", "hook_number", "kind", "restricted"])
       .where("organization_id", "=", org)
       .where("property_id", "=", device.propertyId)
       .where("id", "in", [...keyIds])
@@ -324,6 +328,8 @@ export async function ingestEvents(
     [...openStored].map(([keyId, id]) => [keyId, { id, planned: null }]),
   );
   const planned: PlannedCheckout[] = [];
+  /** Who held each key returned in the batch, by event index (for "returned by someone else"). */
+  const returnHolders = new Map<number, string | null>();
   const closes: { id: string; keyId: string; set: Partial<CheckoutTable> }[] = [];
   const keyFinal = new Map<string, { status: string; cabinet_id: string | null; hook_number: number | null }>();
   const commandsExecuted: { id: string; at: string }[] = [];
@@ -445,6 +451,7 @@ export async function ingestEvents(
           notes[i] = { ...notes[i], noOpenCheckout: true };
           break;
         }
+        returnHolders.set(i, current.planned ? (current.planned.person_id ?? null) : (holders.get(current.id) ?? null));
         const set = {
           status: "returned",
           returned_at: at,
@@ -630,6 +637,34 @@ export async function ingestEvents(
       .execute();
     lockedOut.push(row.personId);
   }
+
+  // why: in the upload's transaction, so an alert exists exactly when its event does, and only once however often
+  // the upload is retried (a repeated upload stores no fresh events)
+  const alertRequests: RaiseRequest[] = [];
+  fresh.forEach((e, i) => {
+    if (!ALERTING_ACTIONS.has(e.type)) {
+      return;
+    }
+    const d = freshData[i] as { keyId?: string | null; checkoutId?: string | null };
+    const key = d.keyId ? keys.get(d.keyId) : undefined;
+    const candidates = alertsForEvent({
+      eventId: eventIds[i] as string,
+      action: e.type,
+      occurredAt: new Date(e.occurredAt).toISOString(),
+      cabinetId: device.cabinetId,
+      data: freshData[i] as Record<string, unknown>,
+      key: key ? { id: key.id, kind: key.kind, restricted: Boolean(key.restricted) } : null,
+      holderId: returnHolders.get(i) ?? null,
+    });
+    for (const candidate of candidates) {
+      alertRequests.push({
+        propertyId: device.propertyId,
+        candidate,
+        checkoutId: candidate.kind === "restricted_key_taken" ? (d.checkoutId ?? null) : null,
+      });
+    }
+  });
+  await raiseAlerts(tx, org, alertRequests, now);
 
   const custody = keyFinal.size > 0;
   if (custody || lockedOut.length > 0) {

@@ -18,6 +18,8 @@ export type Notification =
   | { channel: "live"; organizationId: string; message: LiveMessage }
   /** Events were queued for the organization's audit log. */
   | { channel: "audit"; organizationId: string }
+  /** Alert messages were queued for the organization: a delivery worker sends them now rather than on its next pass. */
+  | { channel: "alerts"; organizationId: string }
   /** Delivered locally after the listener reconnected: anything may have been missed, re-read current state. */
   | { channel: "resync" };
 

@@ -22,10 +22,10 @@ import { can, propertiesWhere } from "@keyward/domain/permissions";
 import { latestRunBy, nextRunAfter, periodBefore } from "@keyward/domain/report-schedule";
 import { localTime } from "@keyward/domain/schedule";
 import type { ExpressionBuilder } from "kysely";
-import nodemailer from "nodemailer";
 import { type AuthenticatedActor, loadActor, systemActor } from "../auth/actor.ts";
 import { recordEvent } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
+import { type MailTransport, openMailTransport } from "../notify/mail.ts";
 import { localStamp } from "../pdf/pdfmake.ts";
 import { acquireLease, markLeaseRun } from "../scheduler/lease.ts";
 import type { Services } from "../services.ts";
@@ -127,22 +127,6 @@ function newDelivery(schedule: ScheduleRecord, dueAt: string, now: string): Repo
   };
 }
 
-/** The transport scheduled reports go out through; null while no SMTP server is configured. */
-function openTransport(services: Pick<Services, "config">) {
-  const url = services.config.mail.smtpUrl;
-  if (url === undefined) {
-    return null;
-  }
-  return nodemailer.createTransport({
-    url,
-    // why: a hung server must give up long before the claim (10 minutes) lapses and another process sends again
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 120_000,
-  });
-}
-type Transport = NonNullable<ReturnType<typeof openTransport>>;
-
 /**
  * Claims and sends every delivery that is due (a first attempt, a retry whose time has come, or one whose sender's
  * claim lapsed). Safe to run in several processes at once: each delivery is claimed by exactly one.
@@ -152,7 +136,7 @@ export async function sendDueDeliveries(
   holder: string,
 ): Promise<{ sent: number; failed: number }> {
   const result = { sent: 0, failed: 0 };
-  const transport = openTransport(services);
+  const transport = openMailTransport(services.config.mail);
   const tried = new Set<string>();
   try {
     for (;;) {
@@ -449,7 +433,7 @@ export function messageBody(report: Report, schedule: ScheduleRecord, files: str
 /** Sends one claimed delivery and records how it went; true when it went out. */
 async function deliver(
   services: Pick<Services, "db" | "notifier" | "now" | "config">,
-  transport: Transport,
+  transport: MailTransport,
   delivery: ReportDeliveryTable,
   holder: string,
 ): Promise<boolean> {

@@ -1,6 +1,6 @@
 /**
  * Exceptions: everything that broke protocol in the period, one row each — denials with their reason, failed
- * identifications and PIN lockouts, doors held open or forced, wrong hooks, keys removed without a session, keys
+ * identifications and PIN lockouts, duress PINs, doors held open or forced, wrong hooks, keys removed without a session, keys
  * returned by someone other than their holder, overdue keys, and cabinets cut off from the server. Each kind is read
  * newest first (oldest first when sorted by time ascending) up to {@link MAX_REPORT_ROWS} rows, and counted in full by
  * the database for the totals.
@@ -32,6 +32,7 @@ const KINDS = {
   denied: "Access denied",
   failedIdentification: "Failed identification",
   pinLocked: "PIN locked",
+  duress: "Duress PIN entered",
   heldOpen: "Door held open",
   forced: "Door forced",
   wrongHook: "Wrong hook",
@@ -45,6 +46,7 @@ type Kind = keyof typeof KINDS;
 const ACTION_KIND: Record<string, Kind> = {
   "cabinet.access_denied": "denied",
   "cabinet.identification_failed": "failedIdentification",
+  "cabinet.duress_signalled": "duress",
   "door.held_open": "heldOpen",
   "door.forced": "forced",
   "key.wrong_hook": "wrongHook",
@@ -288,6 +290,8 @@ function exceptionOfEvent(e: {
         )}${count}`,
       };
     }
+    case "duress":
+      return { ...base, kind, detail: "Typed their PIN in its duress form; the cabinet behaved as for the PIN." };
     case "heldOpen":
       return { ...base, kind, detail: `The door stayed open ${asNumber(d.seconds) ?? 0} seconds.` };
     case "forced":
@@ -562,7 +566,7 @@ export const exceptionsReport: ReportDefinition = {
   title: "Exceptions",
   description:
     "Every break of protocol in the period: denials with their reason, failed identifications and PIN lockouts, " +
-    "doors held open or forced, wrong hooks, keys removed without a session, keys returned by someone other than " +
+    "duress PINs, doors held open or forced, wrong hooks, keys removed without a session, keys returned by someone other than " +
     "their holder, overdue keys, and cabinets cut off from the server. With a building chosen, only exceptions " +
     "about its keys.",
   periodic: true,

@@ -273,6 +273,8 @@ export function eventSummary(
       return `Lifted from hook ${num(after.hook)} with no one identified.`;
     case "key.unknown_tag":
       return "An unknown tag was presented.";
+    case "cabinet.duress_signalled":
+      return "Duress PIN entered: the cabinet behaved as for the PIN.";
     default:
       break;
   }

@@ -5,7 +5,7 @@ import { Alert, Badge, Button, Code, Group, Loader, Stack, Table, Text, Timeline
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api } from "../api.ts";
 import { formatInstant } from "../format.ts";
-import { humanize } from "../labels.ts";
+import { actionLabel, humanize } from "../labels.ts";
 import { useSession } from "../session.tsx";
 import type { AuditEvent } from "../types.ts";
 
@@ -122,7 +122,7 @@ export function HistoryList({ entityType, entityId }: { entityType: string; enti
             title={
               <Group gap="xs">
                 <Text fw={600} size="sm">
-                  {humanize(e.action)}
+                  {actionLabel(e.action)}
                 </Text>
                 {e.source !== "api" && (
                   <Badge size="xs" variant="light" color="gray">

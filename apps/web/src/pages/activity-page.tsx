@@ -6,7 +6,7 @@ import { withoutSecrets } from "../components/history-list.tsx";
 import { Page } from "../components/page.tsx";
 import { type Column, ResourceTable } from "../components/resource-table.tsx";
 import { formatInstant } from "../format.ts";
-import { humanize } from "../labels.ts";
+import { actionLabel, humanize } from "../labels.ts";
 import { useSession } from "../session.tsx";
 import type { AuditEvent } from "../types.ts";
 
@@ -29,7 +29,7 @@ export function ActivityPage() {
       sort: "seq",
       value: (e) => formatInstant(e.occurredAt, session.zoneOf(e.propertyId)),
     },
-    { key: "action", header: "What", value: (e) => humanize(e.action) },
+    { key: "action", header: "What", value: (e) => actionLabel(e.action) },
     {
       key: "record",
       header: "Record",
@@ -75,7 +75,7 @@ export function ActivityPage() {
         query={{ propertyId: session.propertyId }}
         defaultSort="-seq"
         filters={[
-          { param: "action", label: "What", options: EVENT_ACTIONS.map((a) => ({ value: a, label: humanize(a) })) },
+          { param: "action", label: "What", options: EVENT_ACTIONS.map((a) => ({ value: a, label: actionLabel(a) })) },
         ]}
       />
     </Page>

@@ -1,0 +1,27 @@
+/**
+ * E-mail over SMTP, shared by every sender (scheduled reports, alerts): one transport per pass, opened from the
+ * configuration and closed by whoever opened it.
+ */
+import nodemailer, { type Transporter } from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
+import type { Config } from "../config.ts";
+
+/** An open SMTP transport (nodemailer's), as `openMailTransport` returns it. */
+export type MailTransport = Transporter<SMTPTransport.SentMessageInfo, SMTPTransport.Options>;
+
+/**
+ * Opens a transport to KEYWARD_SMTP_URL; null while no SMTP server is configured (the caller decides what waiting means).
+ * @param mail the `mail` section of the configuration.
+ */
+export function openMailTransport(mail: Config["mail"]): MailTransport | null {
+  if (mail.smtpUrl === undefined) {
+    return null;
+  }
+  return nodemailer.createTransport({
+    url: mail.smtpUrl,
+    // why: a hung server must give up long before a claim (10 minutes) lapses and another process sends again
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 120_000,
+  });
+}

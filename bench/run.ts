@@ -2,6 +2,7 @@
  * The benchmark runner behind `keyward bench [name]` (and `npm run bench`): runs every benchmark, or the one named,
  * prints each one's table and writes bench/results/NAME.json.
  */
+import { alertLatency, overdueScan } from "./alerts.ts";
 import { apiList } from "./api-list.ts";
 import { auditProof, auditVerify } from "./audit.ts";
 import { cabinetDecision, revocation } from "./cabinet.ts";
@@ -23,6 +24,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   reportByUnit,
   reportByEmployee,
   reportPdf,
+  alertLatency,
+  overdueScan,
 ];
 
 /**

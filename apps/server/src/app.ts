@@ -25,6 +25,7 @@ import { OpenStreams } from "./live/sse.ts";
 import { RESOURCES } from "./resources/definitions.ts";
 import { fieldOf } from "./resources/records.ts";
 import { registerAgentRoutes } from "./routes/agent-routes.ts";
+import { registerAlertRoutes } from "./routes/alert-routes.ts";
 import { registerAuditRoutes } from "./routes/audit-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerCredentialRoutes } from "./routes/credential-routes.ts";
@@ -178,6 +179,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   registerEvidenceRoutes(app, services);
   registerReportRoutes(app, services);
   registerReportScheduleRoutes(app, services);
+  registerAlertRoutes(app, services);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAuditPass } from "../src/audit/audit-worker.ts";
 import { signCheckpointIfDue } from "../src/audit/sign-checkpoint.ts";
 import { loose, type TableName } from "../src/resources/records.ts";
+import { insertAlert, insertDelivery } from "./alert-factory.ts";
 import { countOf, rowOf } from "./db-probes.ts";
 import { TestDevice } from "./device.ts";
 import { Factory, TEST_PASSWORD } from "./factories.ts";
@@ -1267,6 +1268,186 @@ const MATRIX = {
     vendor: [404, 404, 404],
     auditor: [403, 403, 404],
   },
+  // alerts: whoever may read them somewhere (technicians and vendors are told of none); a property's staff see its own
+  "GET /api/v1/alerts": {
+    administrator: [200, 200, 200],
+    executive: [200, 200, 200],
+    regional_manager: [200, 200, 200],
+    property_manager: [200, 200, 200],
+    office_staff: [200, 200, 200],
+    maintenance_supervisor: [200, 200, 200],
+    technician: [403, 403, 403],
+    vendor: [403, 403, 403],
+    auditor: [200, 200, 200],
+  },
+  // an open alert at the target's property
+  "GET /api/v1/alerts/:id": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  // a fresh open alert each call: whoever may act on alerts there (the front desk too); an auditor only reads
+  "POST /api/v1/alerts/:id/acknowledge": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // a fresh open alert each call
+  "POST /api/v1/alerts/:id/resolve": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // a failed e-mail of a fresh alert each call: whoever may act on the alert
+  "POST /api/v1/alert-deliveries/:id/retry": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // the target property's alert rules: whoever may read them there
+  "GET /api/v1/alert-rules": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [200, 404, 404],
+    maintenance_supervisor: [200, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  // changing one: the property's managers; staff who only read them get 403
+  "PUT /api/v1/alert-rules/:kind": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [200, 404, 404],
+    property_manager: [200, 404, 404],
+    office_staff: [403, 404, 404],
+    maintenance_supervisor: [403, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // webhook endpoints: organization business (administrators and executives manage them, auditors read them)
+  "GET /api/v1/webhooks": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [403, null, null],
+    property_manager: [403, null, null],
+    office_staff: [403, null, null],
+    maintenance_supervisor: [403, null, null],
+    technician: [403, null, null],
+    vendor: [403, null, null],
+    auditor: [200, null, null],
+  },
+  // an endpoint for the target's property
+  "POST /api/v1/webhooks": {
+    administrator: [201, 201, 400],
+    executive: [201, 201, 400],
+    regional_manager: [404, 404, 400],
+    property_manager: [404, 404, 400],
+    office_staff: [404, 404, 400],
+    maintenance_supervisor: [404, 404, 400],
+    technician: [404, 404, 400],
+    vendor: [404, 404, 400],
+    auditor: [403, 403, 400],
+  },
+  // the target property's endpoint, renamed
+  "PATCH /api/v1/webhooks/:id": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [404, 404, 404],
+    property_manager: [404, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [404, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // a new secret for it
+  "POST /api/v1/webhooks/:id/rotate-secret": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [404, 404, 404],
+    property_manager: [404, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [404, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // a test message queued to it
+  "POST /api/v1/webhooks/:id/ping": {
+    administrator: [201, 201, 404],
+    executive: [201, 201, 404],
+    regional_manager: [404, 404, 404],
+    property_manager: [404, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [404, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [403, 403, 404],
+  },
+  // its delivery log: whoever may read the endpoint
+  "GET /api/v1/webhooks/:id/deliveries": {
+    administrator: [200, 200, 404],
+    executive: [200, 200, 404],
+    regional_manager: [404, 404, 404],
+    property_manager: [404, 404, 404],
+    office_staff: [404, 404, 404],
+    maintenance_supervisor: [404, 404, 404],
+    technician: [404, 404, 404],
+    vendor: [404, 404, 404],
+    auditor: [200, 200, 404],
+  },
+  // one's own notification preferences: anyone signed in
+  "GET /api/v1/me/notification-preferences": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [200, null, null],
+    property_manager: [200, null, null],
+    office_staff: [200, null, null],
+    maintenance_supervisor: [200, null, null],
+    technician: [200, null, null],
+    vendor: [200, null, null],
+    auditor: [200, null, null],
+  },
+  // replacing them
+  "PUT /api/v1/me/notification-preferences": {
+    administrator: [200, null, null],
+    executive: [200, null, null],
+    regional_manager: [200, null, null],
+    property_manager: [200, null, null],
+    office_staff: [200, null, null],
+    maintenance_supervisor: [200, null, null],
+    technician: [200, null, null],
+    vendor: [200, null, null],
+    auditor: [200, null, null],
+  },
 } as const satisfies Record<string, Record<Role, Expected>>;
 
 type RouteKey = keyof typeof MATRIX;
@@ -1326,6 +1507,9 @@ interface Site {
   /** The property's "Daily keys out" schedule, and a delivery of it that failed for good. */
   scheduleId: string;
   failedDeliveryId: string;
+  /** An open alert at the property (never acknowledged: acts on alerts take fresh ones), and a webhook endpoint for it. */
+  alertId: string;
+  webhookId: string;
 }
 
 let server: TestServer;
@@ -1446,7 +1630,14 @@ async function buildSite(factory: Factory, admin: ApiClient, region: Rec, reason
       updated_at: stamp,
     })
     .execute();
+  const alert = await insertAlert(db, { organizationId: factory.organizationId, propertyId: property.id });
+  const webhook = await post<Rec>(admin, "/api/v1/webhooks", {
+    url: `https://hooks.example.test/${next()}`,
+    propertyId: property.id,
+  });
   return {
+    alertId: alert.id,
+    webhookId: webhook.id,
     scheduleId: schedule.id,
     failedDeliveryId,
     checkoutId,
@@ -1511,7 +1702,7 @@ afterAll(() => server.close());
 
 // ------------------------------------------------------------------------------------------------- how to call each route
 
-type Method = "GET" | "POST" | "PATCH";
+type Method = "GET" | "POST" | "PATCH" | "PUT";
 
 interface Call {
   path: string;
@@ -1564,6 +1755,12 @@ async function wrongTotp(userId: string): Promise<string> {
 async function freshPerson(target: Target): Promise<Rec> {
   const site = sites[target];
   return site.factory.person({ homePropertyId: site.property.id });
+}
+
+/** A fresh open alert at the target's property, for calls that change one (acknowledging, resolving). */
+function freshAlert(target: Target) {
+  const site = sites[target];
+  return insertAlert(server.services.db, { organizationId: site.organizationId, propertyId: site.property.id });
 }
 
 function get(path: (site: Site) => string, targets: readonly Target[] = ALL): Spec {
@@ -2053,6 +2250,108 @@ const SPECS: Record<RouteKey, Spec> = {
       watch: { table: "report_deliveries", id: sites[t].failedDeliveryId },
     }),
   },
+  "GET /api/v1/alerts": list(
+    "/api/v1/alerts",
+    "alerts",
+    "GET /api/v1/alerts/:id",
+    (s) => `propertyId=${s.property.id}`,
+    (s) => s.alertId,
+  ),
+  "GET /api/v1/alerts/:id": get((s) => `/api/v1/alerts/${s.alertId}`),
+  "POST /api/v1/alerts/:id/acknowledge": {
+    targets: ALL,
+    call: async (t) => {
+      const alert = await freshAlert(t);
+      return {
+        path: `/api/v1/alerts/${alert.id}/acknowledge`,
+        body: { note: "matrix" },
+        watch: { table: "alerts", id: alert.id },
+      };
+    },
+  },
+  "POST /api/v1/alerts/:id/resolve": {
+    targets: ALL,
+    call: async (t) => {
+      const alert = await freshAlert(t);
+      return {
+        path: `/api/v1/alerts/${alert.id}/resolve`,
+        body: { note: "matrix" },
+        watch: { table: "alerts", id: alert.id },
+      };
+    },
+  },
+  "POST /api/v1/alert-deliveries/:id/retry": {
+    targets: ALL,
+    call: async (t) => {
+      const alert = await freshAlert(t);
+      const delivery = await insertDelivery(server.services.db, {
+        organizationId: sites[t].organizationId,
+        alertId: alert.id,
+      });
+      return {
+        path: `/api/v1/alert-deliveries/${delivery.id}/retry`,
+        body: {},
+        watch: { table: "alert_deliveries", id: delivery.id },
+      };
+    },
+  },
+  "GET /api/v1/alert-rules": get((s) => `/api/v1/alert-rules?propertyId=${s.property.id}`),
+  "PUT /api/v1/alert-rules/:kind": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/alert-rules/key_overdue?propertyId=${sites[t].property.id}`,
+      body: { threshold: (++sequence % 60) + 1 },
+      watch: { table: "alert_rules" },
+    }),
+  },
+  "GET /api/v1/webhooks": list(
+    "/api/v1/webhooks",
+    "webhook_endpoints",
+    "GET /api/v1/webhooks/:id/deliveries",
+    null,
+    (s) => s.webhookId,
+  ),
+  "POST /api/v1/webhooks": create("/api/v1/webhooks", "webhook_endpoints", (s) => ({
+    url: `https://hooks.example.test/${next()}`,
+    propertyId: s.property.id,
+  })),
+  "PATCH /api/v1/webhooks/:id": change(
+    (s) => `/api/v1/webhooks/${s.webhookId}`,
+    "webhook_endpoints",
+    (s) => s.webhookId,
+    () => ({ description: `Matrix ${next()}` }),
+  ),
+  "POST /api/v1/webhooks/:id/rotate-secret": change(
+    (s) => `/api/v1/webhooks/${s.webhookId}/rotate-secret`,
+    "webhook_endpoints",
+    (s) => s.webhookId,
+    () => ({}),
+  ),
+  "POST /api/v1/webhooks/:id/ping": {
+    targets: ALL,
+    call: async (t) => ({
+      path: `/api/v1/webhooks/${sites[t].webhookId}/ping`,
+      body: {},
+      watch: { table: "alert_deliveries" },
+    }),
+  },
+  "GET /api/v1/webhooks/:id/deliveries": get((s) => `/api/v1/webhooks/${s.webhookId}/deliveries`),
+  "GET /api/v1/me/notification-preferences": get(() => "/api/v1/me/notification-preferences", OWN_ONLY),
+  "PUT /api/v1/me/notification-preferences": {
+    targets: OWN_ONLY,
+    call: async () => ({
+      path: "/api/v1/me/notification-preferences",
+      body: {
+        email: true,
+        sms: false,
+        phone: null,
+        minSeverity: "warning",
+        digest: false,
+        digestTime: "07:00",
+        timeZone: "America/Chicago",
+      },
+    }),
+  },
 };
 
 /** The four generic routes of a property-scoped resource. */
@@ -2102,6 +2401,8 @@ const PROPERTY_OF: Partial<Record<TableName, string>> = {
   users: "(select p.home_property_id from people p where p.id = person_id)",
   role_assignments: "(case when scope_type = 'property' then scope_id end)",
   report_schedules: "property_id",
+  alerts: "property_id",
+  webhook_endpoints: "property_id",
 };
 
 async function idsWhere(table: TableName, organizationId: string, propertyId?: string): Promise<Set<string>> {

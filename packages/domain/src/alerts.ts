@@ -280,7 +280,9 @@ export function defaultAlertRule(kind: AlertKind): AlertRule {
     notifyHolder: kind === "key_due_soon",
     channels: spec.severity === "critical" ? ["email", "sms"] : ["email"],
     quietHours: null,
-    escalateAfterMinutes: kind === "key_overdue" ? 120 : spec.severity === "critical" ? 15 : null,
+    // why: the organization's own kinds have nobody above the administrators to escalate to
+    escalateAfterMinutes:
+      kind === "key_overdue" ? 120 : spec.severity === "critical" && spec.scope === "property" ? 15 : null,
     escalationRoles: spec.scope === "organization" ? [] : ["regional_manager"],
     escalationUserIds: [],
   };
@@ -305,7 +307,7 @@ export function validateAlertRule(rule: AlertRule): string[] {
   if (spec && rule.threshold !== null) {
     if (!Number.isInteger(rule.threshold) || rule.threshold < spec.min || rule.threshold > spec.max) {
       problems.push(
-        `The threshold must be a whole number from ${spec.min} to ${spec.max} (${spec.label.toLowerCase()}).`,
+        `The threshold must be a whole number from ${spec.min} to ${spec.max} (${spec.label.charAt(0).toLowerCase()}${spec.label.slice(1)}).`,
       );
     }
   }

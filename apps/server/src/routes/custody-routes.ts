@@ -147,7 +147,7 @@ export function registerCustodyRoutes(app: FastifyInstance, services: Services, 
       const actor = actorOf(req);
       const mayRead = (propertyId: string | null) => {
         const at = { organizationId: actor.organizationId, propertyId };
-        return (["checkout", "key", "cabinet", "event"] as const).some((entity) =>
+        return (["checkout", "key", "cabinet", "event", "alert"] as const).some((entity) =>
           can(actor, "read", { ...at, entity }),
         );
       };

@@ -27,6 +27,24 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ KEYWARD_TRUST_PROXY: "true" })).toThrow(/KEYWARD_TRUST_PROXY/);
   });
 
+  it("reads the alert worker's intervals and the public URL (no trailing slash), refusing what is not a URL", () => {
+    const defaults = loadConfig({});
+    expect([defaults.alertScanSeconds, defaults.alertDeliverySeconds, defaults.publicUrl]).toEqual([30, 10, undefined]);
+    const set = loadConfig({
+      KEYWARD_ALERT_SCAN_SECONDS: "60",
+      KEYWARD_ALERT_DELIVERY_SECONDS: "5",
+      KEYWARD_PUBLIC_URL: "https://keys.example.com/",
+    });
+    expect([set.alertScanSeconds, set.alertDeliverySeconds, set.publicUrl]).toEqual([
+      60,
+      5,
+      "https://keys.example.com",
+    ]);
+    expect(loadConfig({ KEYWARD_PUBLIC_URL: "" }).publicUrl).toBeUndefined();
+    expect(() => loadConfig({ KEYWARD_PUBLIC_URL: "keys.example.com" })).toThrow(/KEYWARD_PUBLIC_URL/);
+    expect(() => loadConfig({ KEYWARD_ALERT_DELIVERY_SECONDS: "0" })).toThrow(/KEYWARD_ALERT_DELIVERY_SECONDS/);
+  });
+
   describe("text messages", () => {
     const sid = `AC${"0123456789abcdef".repeat(2)}`;
     const service = `MG${"fedcba9876543210".repeat(2)}`;

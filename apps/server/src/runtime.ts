@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { type DatabaseHandle, migrate, openDatabase } from "@keyward/db/connect";
 import { formatVerifierKey } from "@keyward/domain/signed-note";
 import type { FastifyInstance } from "fastify";
+import { startAlertWorker } from "./alerts/alert-worker.ts";
 import { buildApp } from "./app.ts";
 import { startAuditWorker } from "./audit/audit-worker.ts";
 import { openOffsiteTarget } from "./audit/offsite/target.ts";
@@ -85,6 +86,7 @@ export async function startServer(
   await app.listen({ port: config.port, host: config.host ?? defaults.host });
   const auditWorker = startAuditWorker(services, (message) => app.log.warn(message));
   const reportWorker = startReportDeliveryWorker(services, (message) => app.log.warn(message));
+  const alertWorker = startAlertWorker(services, (message) => app.log.warn(message));
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   let closing: Promise<void> | undefined;
@@ -95,6 +97,7 @@ export async function startServer(
       await app.close();
       await auditWorker.stop();
       await reportWorker.stop();
+      await alertWorker.stop();
       await stopReportRenderer();
       await services.notifier.close();
       await db.close();

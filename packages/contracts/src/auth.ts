@@ -54,11 +54,27 @@ export const SetupBody = z.object({
   password: z.string().max(256),
 });
 
+/** One scheduled job as health shows it: when it last ran (in any process) and how far behind it is. */
+export const HealthJob = z.object({
+  /** The job's lease: `alert-scan`, `alert-delivery`, `report-delivery`, `audit-offsite`, `audit-verify`. */
+  name: z.string(),
+  lastRunAt: z.string().nullable(),
+  /** Seconds since the last run; null when it never ran. */
+  lagSeconds: z.number().nullable(),
+  /** How often the job should run; null for a job whose interval is not known. */
+  expectedEverySeconds: z.number().nullable(),
+  /** Whether the lag is more than three intervals; null when either is unknown. */
+  late: z.boolean().nullable(),
+});
+export type HealthJob = z.infer<typeof HealthJob>;
+
 export const Health = z.object({
   status: z.literal("ok"),
   database: z.enum(["sqlite", "postgres"]),
   version: z.string(),
   uptimeSeconds: z.number(),
+  /** The scheduler's jobs, from their leases (a job appears once it ran somewhere). */
+  scheduler: z.object({ jobs: z.array(HealthJob) }),
 });
 
 export const IMPORT_KINDS = ["units", "keys", "people"] as const;

@@ -98,6 +98,7 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>("GET", path, undefined, query),
   post: <T>(path: string, body: unknown = {}) => request<T>("POST", path, body),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  put: <T>(path: string, body: unknown, query?: Query) => request<T>("PUT", path, body, query),
   list: <T>(path: string, query?: Query) => request<Page<T>>("GET", path, undefined, query),
 };
 

@@ -4,6 +4,9 @@ import { AccessProfilePage, NewAccessProfilePage } from "./pages/access-profile-
 import { AccessProfilesPage } from "./pages/access-profiles-page.tsx";
 import { AccountPage } from "./pages/account-page.tsx";
 import { ActivityPage } from "./pages/activity-page.tsx";
+import { AlertPage } from "./pages/alert-page.tsx";
+import { AlertRulesPage } from "./pages/alert-rules-page.tsx";
+import { AlertsPage } from "./pages/alerts-page.tsx";
 import { AuditPage } from "./pages/audit-page.tsx";
 import { BuildingsPage } from "./pages/buildings-page.tsx";
 import { CabinetPage } from "./pages/cabinet-page.tsx";
@@ -17,6 +20,7 @@ import { KeySetsPage } from "./pages/key-sets-page.tsx";
 import { KeysOutPage } from "./pages/keys-out-page.tsx";
 import { KeysPage } from "./pages/keys-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
+import { NotificationPreferencesPage } from "./pages/notification-preferences-page.tsx";
 import { OrganizationPage } from "./pages/organization-page.tsx";
 import { PeoplePage } from "./pages/people-page.tsx";
 import { PersonPage } from "./pages/person-page.tsx";
@@ -29,12 +33,16 @@ import { ReportsPage } from "./pages/reports-page.tsx";
 import { UnitPage } from "./pages/unit-page.tsx";
 import { UnitsPage } from "./pages/units-page.tsx";
 import { UsersPage } from "./pages/users-page.tsx";
+import { WebhooksPage } from "./pages/webhooks-page.tsx";
 
 export function AppRoutes() {
   return (
     <Routes>
       <Route path="/" element={<HomePage />} />
       <Route path="/activity" element={<ActivityPage />} />
+      <Route path="/alerts" element={<AlertsPage />} />
+      <Route path="/alerts/rules" element={<AlertRulesPage />} />
+      <Route path="/alerts/:id" element={<AlertPage />} />
       <Route path="/keys-out" element={<KeysOutPage />} />
       <Route path="/key-map" element={<KeyMapPage />} />
       <Route path="/keys" element={<KeysPage />} />
@@ -62,6 +70,8 @@ export function AppRoutes() {
       <Route path="/reports/:name" element={<ReportPage />} />
       <Route path="/audit" element={<AuditPage />} />
       <Route path="/account" element={<AccountPage />} />
+      <Route path="/account/notifications" element={<NotificationPreferencesPage />} />
+      <Route path="/settings/webhooks" element={<WebhooksPage />} />
       <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );

@@ -258,10 +258,7 @@ export async function raiseAlerts(
       // why: the partial unique index on open causes; a conflict means an alert of this cause is still open
       // (the predicate is literal text: SQLite matches a partial index's predicate only when written the same way)
       .onConflict((oc) =>
-        oc
-          .columns(["organization_id", "cause_key"])
-          .where(sql<boolean>`status <> 'resolved'`)
-          .doNothing(),
+        oc.columns(["organization_id", "cause_key"]).where(sql<boolean>`status <> 'resolved'`).doNothing(),
       )
       .returning("id")
       .execute();

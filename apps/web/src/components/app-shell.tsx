@@ -8,8 +8,10 @@ import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, Unsty
 import { useDisclosure, useMediaQuery } from "@mantine/hooks";
 import type { ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
+import { mayReadAlerts } from "../alerts.ts";
 import { ROLE_LABELS } from "../labels.ts";
 import { useSession } from "../session.tsx";
+import { AlertBell, AlertToasts, OpenAlertsBadge } from "./alert-bell.tsx";
 import { Logo } from "./logo.tsx";
 import { PropertySwitcher } from "./property-switcher.tsx";
 
@@ -18,6 +20,8 @@ interface NavItem {
   label: string;
   /** What the screen lists; the link shows only to users who may read it somewhere. */
   entity: Entity | null;
+  /** Shown at the link's right (the open alerts' count). */
+  badge?: ReactNode;
 }
 
 const NAV: { group: string; items: NavItem[] }[] = [
@@ -27,6 +31,8 @@ const NAV: { group: string; items: NavItem[] }[] = [
       { to: "/", label: "Home", entity: null },
       { to: "/keys-out", label: "Keys out", entity: "checkout" },
       { to: "/activity", label: "Activity", entity: "event" },
+      { to: "/alerts", label: "Alerts", entity: "alert", badge: <OpenAlertsBadge /> },
+      { to: "/alerts/rules", label: "Alert rules", entity: "alertRule" },
       { to: "/reports", label: "Reports", entity: "report" },
       { to: "/reports/schedules", label: "Report schedules", entity: "reportSchedule" },
     ],
@@ -64,6 +70,7 @@ const NAV: { group: string; items: NavItem[] }[] = [
       { to: "/import", label: "Import and export", entity: "import" },
       { to: "/organization", label: "Organization", entity: "organization" },
       { to: "/audit", label: "Audit trail", entity: "auditTrail" },
+      { to: "/settings/webhooks", label: "Webhooks", entity: "webhookEndpoint" },
     ],
   },
 ];
@@ -74,8 +81,9 @@ function useVisible(): (entity: Entity | null) => boolean {
     if (entity === null) {
       return true;
     }
-    if (entity === "auditTrail") {
-      // why: property roles list the trail in their matrix, but only an organization-wide role may read it
+    if (entity === "auditTrail" || entity === "webhookEndpoint") {
+      // why: property roles list the trail in their matrix, but only an organization-wide role may read it; webhooks
+      // carry every property's alerts, so they are organization business too
       return session.can("read", entity, null);
     }
     if (entity === "import") {
@@ -88,11 +96,19 @@ function useVisible(): (entity: Entity | null) => boolean {
 }
 
 function isActive(pathname: string, to: string): boolean {
-  return to === "/" ? pathname === "/" : pathname === to || pathname.startsWith(`${to}/`);
+  if (to === "/") {
+    return pathname === "/";
+  }
+  const within = (path: string) => pathname === path || pathname.startsWith(`${path}/`);
+  // why: a screen below another with its own link ("/alerts/rules" under "/alerts") lights its own link only
+  const deeper = NAV.flatMap((g) => g.items).some((i) => i.to !== to && i.to.startsWith(`${to}/`) && within(i.to));
+  return within(to) && !deeper;
 }
 
 function AccountMenu() {
-  const { me, signOut } = useSession();
+  const session = useSession();
+  const { me, signOut } = session;
+  const alerts = mayReadAlerts(session);
   const navigate = useNavigate();
   const initials = `${me.person.firstName.charAt(0)}${me.person.lastName.charAt(0)}`.toUpperCase();
   const roles = [...new Set([...me.organizationRoles, ...me.properties.flatMap((p) => p.roles)])];
@@ -115,6 +131,7 @@ function AccountMenu() {
         </Menu.Label>
         <Menu.Divider />
         <Menu.Item onClick={() => navigate("/account")}>Account and two-step sign-in</Menu.Item>
+        {alerts && <Menu.Item onClick={() => navigate("/account/notifications")}>My notifications</Menu.Item>}
         <Menu.Item color="red" onClick={() => void signOut()}>
           Sign out
         </Menu.Item>
@@ -126,7 +143,9 @@ function AccountMenu() {
 export function AppShellLayout({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure(false);
   const { pathname } = useLocation();
-  const { me } = useSession();
+  const session = useSession();
+  const { me } = session;
+  const alerts = mayReadAlerts(session);
   const visible = useVisible();
   const phone = useMediaQuery("(max-width: 48em)") ?? false;
 
@@ -157,6 +176,7 @@ export function AppShellLayout({ children }: { children: ReactNode }) {
             </Text>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            {alerts && <AlertBell />}
             <PropertySwitcher />
             <AccountMenu />
           </Group>
@@ -181,6 +201,7 @@ export function AppShellLayout({ children }: { children: ReactNode }) {
                     component={Link}
                     to={item.to}
                     label={item.label}
+                    rightSection={item.badge}
                     active={isActive(pathname, item.to)}
                     aria-current={isActive(pathname, item.to) ? "page" : undefined}
                     py={6}
@@ -195,6 +216,7 @@ export function AppShellLayout({ children }: { children: ReactNode }) {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main bg="gray.0">{children}</AppShell.Main>
+      {alerts && <AlertToasts />}
     </AppShell>
   );
 }

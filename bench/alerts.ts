@@ -7,8 +7,9 @@
  *   an earlier one). Goal: p95 < 5,000 ms.
  * - overdue-scan: one scheduler pass (`scanOrganization`) over an organization of 600,000 keys in 200 properties with
  *   5,000 keys out, all overdue, each property with its manager. Reported: the first pass, which opens the 5,000
- *   alerts (with their history events and e-mails), and the pass after it (figure: p95 of 20), which finds nothing
- *   new — the pass every 30 seconds costs. Goal: p95 < 1,000 ms.
+ *   alerts (with their history events and e-mails) in transactions of at most 500 (its longest transaction is
+ *   reported: how long cabinets' uploads may wait behind it on SQLite), and the pass after it (figure: p95 of 20),
+ *   which finds nothing new — the pass every 30 seconds costs. Goal: p95 < 1,000 ms.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "@keyward/db/connect";
-import { scanOrganization } from "@keyward/server/alerts/scan-alerts";
+import { RAISE_SLICE, scanOrganization } from "@keyward/server/alerts/scan-alerts";
 import { DEMO_PASSWORD, seedDemo } from "@keyward/server/commands/seed-demo";
 import { setUpOrganization } from "@keyward/server/commands/set-up-organization";
 import { loadConfig } from "@keyward/server/config";
@@ -299,9 +300,22 @@ export const overdueScan: Benchmark = {
       const built = performance.now();
       const organizationId = await buildPortfolio(handle.db, now);
       const buildSeconds = round((performance.now() - built) / 1000, 1);
+      /** A pass as the scheduler runs it: slices of at most RAISE_SLICE new alerts, each its own transaction. */
       const pass = async () => {
         const started = performance.now();
-        const done = await handle.db.transaction().execute((tx) => scanOrganization(tx, organizationId, new Date()));
+        const at = new Date();
+        const done = { opened: 0, longestMs: 0 };
+        for (;;) {
+          const t = performance.now();
+          const one = await handle.db
+            .transaction()
+            .execute((tx) => scanOrganization(tx, organizationId, at, RAISE_SLICE));
+          done.opened += one.opened;
+          done.longestMs = Math.max(done.longestMs, performance.now() - t);
+          if (!one.more) {
+            break;
+          }
+        }
         return { ms: performance.now() - started, done };
       };
       const first = await pass();
@@ -323,11 +337,20 @@ export const overdueScan: Benchmark = {
         }
       }
       const firstMs = round(first.ms, 0);
+      const longestTransactionMs = round(first.done.longestMs, 0);
       const p50 = round(percentile(steady, 0.5), 1);
       const p95 = round(percentile(steady, 0.95), 1);
       printTable([
-        ["keys", "out", "first pass ms (opens 5,000)", "e-mails queued", "steady p50 ms", "steady p95 ms"],
-        [PROPERTIES * KEYS_PER_PROPERTY, KEYS_OUT, firstMs, Number(queued.n), p50, p95],
+        [
+          "keys",
+          "out",
+          "first pass ms (opens 5,000)",
+          "its longest transaction ms",
+          "e-mails queued",
+          "steady p50 ms",
+          "steady p95 ms",
+        ],
+        [PROPERTIES * KEYS_PER_PROPERTY, KEYS_OUT, firstMs, longestTransactionMs, Number(queued.n), p50, p95],
       ]);
       const result: BenchmarkResult = {
         name: this.name,
@@ -345,6 +368,7 @@ export const overdueScan: Benchmark = {
         keysOut: KEYS_OUT,
         properties: PROPERTIES,
         firstPassMs: firstMs,
+        firstPassLongestTransactionMs: longestTransactionMs,
         deliveriesQueued: Number(queued.n),
         steadyP50: p50,
         buildSeconds,

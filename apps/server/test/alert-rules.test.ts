@@ -387,6 +387,22 @@ describe("alerts raised by the scheduler's pass", () => {
     expect(await alertsOf("key_overdue")).toHaveLength(1);
   });
 
+  it("opens many new alerts in slices, each its own transaction, until none are left", async () => {
+    await freshOrganization();
+    for (const hook of [1, 2, 3]) {
+      const key = await factory.key(property.id, { cabinetId: cabinet.id, hookNumber: hook });
+      device.record("key.taken", takenData(key.id, { hook, dueAt: new Date(server.clock.ms - MINUTE).toISOString() }));
+    }
+    await upload();
+    const now = server.clock.now();
+    const slice = () =>
+      server.services.db.transaction().execute((tx) => scanOrganization(tx, factory.organizationId, now, 2));
+    expect(await slice()).toMatchObject({ opened: 2, more: true });
+    expect(await slice()).toMatchObject({ opened: 1, more: false });
+    expect(await slice()).toMatchObject({ opened: 0, more: false });
+    expect(await alertsOf("key_overdue")).toHaveLength(3);
+  });
+
   it("escalates an unacknowledged alert once after its minutes, and not one acknowledged in time", async () => {
     await setRule("door_forced", { escalateAfterMinutes: 10, escalationRoles: ["regional_manager"] });
     device.record("door.forced", {});

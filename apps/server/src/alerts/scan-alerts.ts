@@ -46,22 +46,36 @@ export async function scanAlerts(services: Pick<Services, "db" | "notifier" | "n
   const organizations = await services.db.selectFrom("organizations").select("id").orderBy("id").execute();
   for (const { id } of organizations) {
     const now = services.now();
-    const one = await inTransaction(services, (tx) => scanOrganization(tx, id, now));
     result.organizations += 1;
-    result.opened += one.opened;
-    result.cleared += one.cleared;
-    result.escalated += one.escalated;
+    for (;;) {
+      // why: a slice per transaction — a morning when thousands of keys fall overdue at once must not hold the
+      // database's writer (SQLite has one) for seconds while cabinets wait to upload
+      const one = await inTransaction(services, (tx) => scanOrganization(tx, id, now, RAISE_SLICE));
+      result.opened += one.opened;
+      result.cleared += one.cleared;
+      result.escalated += one.escalated;
+      if (!one.more) {
+        break;
+      }
+    }
   }
   result.digests = await inTransaction(services, (tx) => queueDigests(tx, services.now()));
   return result;
 }
 
-/** One organization's pass, in one transaction. */
+/** New alerts one transaction of the pass opens at most (with their events and messages). */
+export const RAISE_SLICE = 500;
+
+/**
+ * One organization's pass, in one transaction: clears, escalates, and opens at most `limit` new alerts; `more` says
+ * that others wait for the next call (which finds the same state, less what this one opened).
+ */
 export async function scanOrganization(
   tx: Executor,
   organizationId: string,
   now: Date,
-): Promise<Pick<ScanResult, "opened" | "cleared" | "escalated">> {
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Pick<ScanResult, "opened" | "cleared" | "escalated"> & { more: boolean }> {
   const properties = await tx
     .selectFrom("properties")
     .select(["id", "time_zone", "max_offline_minutes"])
@@ -124,9 +138,9 @@ export async function scanOrganization(
     // why: resolved by hand during this episode means someone dealt with it; a later episode raises it again
     return resolved === undefined || resolved < c.episodeStart;
   });
-  const raised = await raiseAlerts(tx, organizationId, toRaise, now, rules);
+  const raised = await raiseAlerts(tx, organizationId, toRaise.slice(0, limit), now, rules);
   const escalated = await escalateDue(tx, organizationId, rules, byId, now);
-  return { opened: raised.opened.length, cleared, escalated };
+  return { opened: raised.opened.length, cleared, escalated, more: toRaise.length > limit };
 }
 
 /** Keys out with a due time: due soon and overdue, per their property's rules. */

@@ -353,7 +353,11 @@ describe("webhooks", () => {
     for (const request of hooks.requests) {
       const body = JSON.parse(request.body.toString("utf8")) as { id: string; event: string; alert: { id: string } };
       expect(request.headers["keyward-delivery"]).toBe(row.id);
-      expect(body).toMatchObject({ id: row.id, event: "alert.opened", alert: { id: alert?.id } });
+      expect(body).toMatchObject({
+        id: row.id,
+        event: "alert.opened",
+        alert: { id: alert?.id, url: `${PUBLIC_URL}/alerts/${alert?.id}` },
+      });
       expect(request.headers["keyward-event"]).toBe("alert.opened");
       const signature = String(request.headers["keyward-signature"]);
       expect(verifyWebhookSignature(hook.secret, signature, request.body, Math.floor(server.clock.ms / 1000))).toBe(

@@ -32,6 +32,7 @@ import { nextWebhookAttempt, postWebhook } from "../notify/webhook.ts";
 import type { Services } from "../services.ts";
 import {
   alertEmail,
+  alertLink,
   alertSms,
   type DigestGroup,
   type DigestInput,
@@ -598,11 +599,17 @@ async function deliverWebhook(pass: Pass, row: Row): Promise<void> {
     await skip(pass, [row], SKIP_REASONS.disabled);
     return;
   }
-  const body = row.payload === null ? null : (JSON.parse(row.payload) as WebhookBody);
-  if (body === null) {
+  const stored = row.payload === null ? null : (JSON.parse(row.payload) as WebhookBody);
+  if (stored === null) {
     await record(pass, [row], failure("The delivery has no body to send.", true), place);
     return;
   }
+  // why: the body is queued where no configuration is at hand; the dashboard link is the one part added on sending,
+  // from the same setting every time, so every retry still sends the same bytes
+  const body: WebhookBody =
+    stored.alert && stored.alert.url === null
+      ? { ...stored, alert: { ...stored.alert, url: alertLink(pass.services.config.publicUrl, stored.alert.id) } }
+      : stored;
   const result = await postWebhook({
     url: row.target,
     secret: endpoint.secret,

@@ -3,7 +3,7 @@
  * escalated), the messages sent about it with "retry" on failed ones, and — for those who may — Acknowledge and
  * Resolve with a note. Live: the topic "alerts" refetches it.
  */
-import type { Alert, AlertDelivery } from "@keyward/contracts/alerts";
+import type { Alert } from "@keyward/contracts/alerts";
 import { Button, Group, SimpleGrid, Stack, Table, Text, Textarea } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
@@ -14,12 +14,12 @@ import {
   DELIVERY_REASON_LABELS,
   DELIVERY_STATUS_COLORS,
   DELIVERY_STATUS_LABELS,
-  isRetryable,
   mayActOn,
 } from "../alerts.ts";
 import { api } from "../api.ts";
 import { AlertStatusBadge, SeverityBadge } from "../components/alert-badges.tsx";
 import { AppLink } from "../components/app-link.tsx";
+import { RetryDeliveryButton, RetryDeliveryError, useDeliveryRetry } from "../components/delivery-retry.tsx";
 import { Section } from "../components/detail-layout.tsx";
 import { Page, QueryState } from "../components/page.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
@@ -58,11 +58,7 @@ function detailText(value: unknown, zone: string): string {
 }
 
 function Deliveries({ alert, mayRetry }: { alert: Alert; mayRetry: boolean }) {
-  const invalidate = useInvalidate();
-  const retry = useMutation({
-    mutationFn: (id: string) => api.post<AlertDelivery>(`alert-deliveries/${id}/retry`),
-    onSettled: () => invalidate("alerts"),
-  });
+  const retry = useDeliveryRetry("alerts");
   const zone = alert.timeZone;
   if (alert.deliveries.length === 0) {
     return <Text c="dimmed">No message was sent about this alert; it shows in the dashboard.</Text>;
@@ -105,22 +101,12 @@ function Deliveries({ alert, mayRetry }: { alert: Alert; mayRetry: boolean }) {
                 )}
               </Table.Td>
               <Table.Td>{d.sentAt ? formatInstant(d.sentAt, zone) : ""}</Table.Td>
-              <Table.Td>
-                {mayRetry && isRetryable(d) && (
-                  <Button size="xs" variant="light" loading={retry.isPending} onClick={() => retry.mutate(d.id)}>
-                    Retry now
-                  </Button>
-                )}
-              </Table.Td>
+              <Table.Td>{mayRetry && <RetryDeliveryButton delivery={d} retry={retry} />}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-      {retry.error && (
-        <Text c="red.9" size="sm" role="alert">
-          {retry.error.message}
-        </Text>
-      )}
+      <RetryDeliveryError retry={retry} />
     </Table.ScrollContainer>
   );
 }

@@ -28,9 +28,9 @@ import {
   alertKindLabel,
   DELIVERY_STATUS_COLORS,
   DELIVERY_STATUS_LABELS,
-  isRetryable,
 } from "../alerts.ts";
 import { api } from "../api.ts";
+import { RetryDeliveryButton, RetryDeliveryError, useDeliveryRetry } from "../components/delivery-retry.tsx";
 import { FormAlert, FormButtons, TextField, useApiForm } from "../components/form.tsx";
 import { Page, QueryState } from "../components/page.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
@@ -173,16 +173,12 @@ function SecretModal({ endpoint, onClose }: { endpoint: WebhookEndpoint | null; 
 }
 
 function Deliveries({ endpoint, zone }: { endpoint: WebhookEndpoint; zone: string }) {
-  const invalidate = useInvalidate();
   const deliveries = useQuery({
     queryKey: [PATH, "deliveries", endpoint.id],
     queryFn: () => api.get<z.infer<typeof WebhookDeliveryPage>>(`${PATH}/${endpoint.id}/deliveries`),
     refetchInterval: 5_000,
   });
-  const retry = useMutation({
-    mutationFn: (id: string) => api.post<unknown>(`alert-deliveries/${id}/retry`),
-    onSettled: () => invalidate(PATH, "alerts"),
-  });
+  const retry = useDeliveryRetry(PATH, "alerts");
   if (!deliveries.data) {
     return <QueryState error={deliveries.error} pending={deliveries.isPending} />;
   }
@@ -228,21 +224,13 @@ function Deliveries({ endpoint, zone }: { endpoint: WebhookEndpoint; zone: strin
                 )}
               </Table.Td>
               <Table.Td>
-                {isRetryable(d) && (
-                  <Button size="xs" variant="light" loading={retry.isPending} onClick={() => retry.mutate(d.id)}>
-                    Retry now
-                  </Button>
-                )}
+                <RetryDeliveryButton delivery={d} retry={retry} />
               </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-      {retry.error && (
-        <Text c="red.9" size="sm" role="alert">
-          {retry.error.message}
-        </Text>
-      )}
+      <RetryDeliveryError retry={retry} />
     </Table.ScrollContainer>
   );
 }

@@ -24,7 +24,7 @@ import { Factory } from "./factories.ts";
 import { type ApiClient, startTestServer, type TestServer } from "./harness.ts";
 
 type Rec = Record<string, unknown> & { id: string };
-type ErrorReply = { code: string; message: string; field?: string; details?: { message: string }[] };
+type ErrorReply = { code: string; message: string; field?: string; details?: { field?: string; message: string }[] };
 type DeliveryPage = {
   items: (AlertDelivery & { alertId: string | null; event: string | null })[];
   nextCursor: string | null;
@@ -461,19 +461,19 @@ describe("alert rules", () => {
   });
 
   it("sets the organization's own rules without a property", async () => {
-    // why: the organization kinds' defaults escalate after 15 minutes to nobody, which validateAlertRule refuses
-    const res = await put(w.admin, "offsite_failing", "", { severity: "warning", escalateAfterMinutes: null });
+    const res = await put(w.admin, "offsite_failing", "", { severity: "warning" });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ kind: "offsite_failing", severity: "warning", scope: "organization" });
     expect((await put(w.manager, "offsite_failing", "", { severity: "info" })).status).toBe(403);
   });
 
-  it("refuses a rule that does not hold together, with the sentences", async () => {
+  it("refuses a rule that does not hold together, each sentence under its field", async () => {
     const at = `?propertyId=${w.p1.id}`;
     const threshold = await put(w.manager, "failed_pins", at, { threshold: 99 });
     expect(threshold.status).toBe(400);
-    expect(threshold.body.details?.map((d) => d.message)).toEqual([
-      "The threshold must be a whole number from 1 to 20 (consecutive wrong PINs).",
+    expect(threshold.body.field).toBe("threshold");
+    expect(threshold.body.details).toEqual([
+      { field: "threshold", message: "The threshold must be a whole number from 1 to 20 (consecutive wrong PINs)." },
     ]);
     const escalation = await put(w.manager, "door_held_open", at, {
       escalateAfterMinutes: 10,
@@ -482,7 +482,7 @@ describe("alert rules", () => {
       notifyHolder: false,
     });
     expect(escalation.status).toBe(400);
-    expect(escalation.body.details).toHaveLength(2);
+    expect(escalation.body.details?.map((d) => d.field)).toEqual(["escalationRoles", "recipientRoles"]);
     expect(escalation.body.message).toMatch(/An escalation needs someone/);
     expect(escalation.body.message).toMatch(/An enabled rule needs recipients/);
     const quiet = await put(w.manager, "door_held_open", at, { quietHours: { start: "22:00", end: "22:00" } });

@@ -1,6 +1,5 @@
-import { defaultAlertRule, validateAlertRule } from "@keyward/domain/alerts";
 import { describe, expect, it } from "vitest";
-import { createAlertTracker, ruleProblemField } from "./alerts.ts";
+import { createAlertTracker } from "./alerts.ts";
 
 const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 15, minute)).toISOString();
 const alert = (id: string, minute: number, status: "open" | "acknowledged" | "resolved" = "open") => ({
@@ -41,21 +40,5 @@ describe("createAlertTracker", () => {
     const tracker = createAlertTracker();
     tracker.fresh([], 10);
     expect(tracker.fresh([alert("gone", 3, "resolved"), alert("ack", 4, "acknowledged")], 10)).toEqual(["ack"]);
-  });
-});
-
-describe("ruleProblemField", () => {
-  it("puts each of the domain's rule problems under its field", () => {
-    const overdue = defaultAlertRule("key_overdue");
-    const fieldsOf = (rule: typeof overdue) => validateAlertRule(rule).map(ruleProblemField);
-    expect(fieldsOf({ ...overdue, threshold: -5 })).toEqual(["threshold"]);
-    expect(fieldsOf({ ...overdue, quietHours: { start: "22:00", end: "22:00" } })).toEqual(["quietHours"]);
-    expect(fieldsOf({ ...overdue, escalateAfterMinutes: 0 })).toEqual(["escalateAfterMinutes"]);
-    expect(fieldsOf({ ...overdue, escalationRoles: [], escalationUserIds: [] })).toEqual(["escalationRoles"]);
-    expect(fieldsOf({ ...overdue, recipientRoles: [], notifyHolder: false })).toEqual(["recipientRoles"]);
-  });
-
-  it("leaves a sentence it does not know on the whole rule", () => {
-    expect(ruleProblemField("Something new is wrong.")).toBe("rule");
   });
 });

@@ -91,26 +91,6 @@ export function isRetryable(delivery: { status: AlertDeliveryStatus; lastError: 
   return delivery.status === "failed" || (delivery.status === "pending" && delivery.lastError !== null);
 }
 
-/**
- * The field each of the domain's rule problems is about, by how its sentence begins (the same `validateAlertRule`
- * the server runs), so a problem shows under its field before anything is sent.
- */
-export function ruleProblemField(problem: string): string {
-  if (problem.startsWith("The threshold")) {
-    return "threshold";
-  }
-  if (problem.startsWith("Quiet hours")) {
-    return "quietHours";
-  }
-  if (problem.startsWith("An escalation needs")) {
-    return "escalationRoles";
-  }
-  if (problem.startsWith("Escalation")) {
-    return "escalateAfterMinutes";
-  }
-  return problem.startsWith("An enabled rule needs recipients") ? "recipientRoles" : "rule";
-}
-
 /** Whether the user may read alerts anywhere: a technician may not, so the bell and the pages are not shown. */
 export function mayReadAlerts(session: Pick<Session, "can" | "propertiesWhere">): boolean {
   return session.can("read", "alert", null) || session.propertiesWhere("read", "alert").length > 0;

@@ -42,10 +42,20 @@ describe("validateAlertRule", () => {
       recipientRoles: [],
     };
     expect(validateAlertRule(rule)).toEqual([
-      "The threshold must be a whole number from 1 to 20 (consecutive wrong PINs).",
-      "Quiet hours must start and end at different times.",
-      "An escalation needs someone to escalate to: choose roles or people.",
-      "An enabled rule needs recipients: choose roles, people or the key's holder.",
+      { field: "threshold", message: "The threshold must be a whole number from 1 to 20 (consecutive wrong PINs)." },
+      { field: "quietHours", message: "Quiet hours must start and end at different times." },
+      { field: "escalationRoles", message: "An escalation needs someone to escalate to: choose roles or people." },
+      {
+        field: "recipientRoles",
+        message: "An enabled rule needs recipients: choose roles, people or the key's holder.",
+      },
+    ]);
+    const overdue = defaultAlertRule("key_overdue");
+    expect(validateAlertRule({ ...overdue, escalateAfterMinutes: 0 }).map((p) => p.field)).toEqual([
+      "escalateAfterMinutes",
+    ]);
+    expect(validateAlertRule({ ...overdue, quietHours: { start: "7:00", end: "08:00" } })).toEqual([
+      { field: "quietHours", message: "Quiet hours are two local times, HH:MM." },
     ]);
   });
 });

@@ -300,23 +300,31 @@ export function effectiveAlertRule(kind: AlertKind, stored: StoredAlertRule | nu
   return ALERT_KIND_SPECS[kind].threshold === null ? { ...rule, threshold: null } : rule;
 }
 
+/** A problem with a rule: the field at fault (as the API and the form name it) and a sentence saying what to do. */
+export interface RuleProblem {
+  field: "threshold" | "quietHours" | "escalateAfterMinutes" | "escalationRoles" | "recipientRoles";
+  message: string;
+}
+
 /** Problems with a rule as a person set it (empty: acceptable). */
-export function validateAlertRule(rule: AlertRule): string[] {
-  const problems: string[] = [];
+export function validateAlertRule(rule: AlertRule): RuleProblem[] {
+  const problems: RuleProblem[] = [];
   const spec = ALERT_KIND_SPECS[rule.kind].threshold;
   if (spec && rule.threshold !== null) {
     if (!Number.isInteger(rule.threshold) || rule.threshold < spec.min || rule.threshold > spec.max) {
-      problems.push(
-        `The threshold must be a whole number from ${spec.min} to ${spec.max} (${spec.label.charAt(0).toLowerCase()}${spec.label.slice(1)}).`,
-      );
+      const what = `${spec.label.charAt(0).toLowerCase()}${spec.label.slice(1)}`;
+      problems.push({
+        field: "threshold",
+        message: `The threshold must be a whole number from ${spec.min} to ${spec.max} (${what}).`,
+      });
     }
   }
   if (rule.quietHours) {
     const valid = /^([01]\d|2[0-3]):[0-5]\d$/;
     if (!valid.test(rule.quietHours.start) || !valid.test(rule.quietHours.end)) {
-      problems.push("Quiet hours are two local times, HH:MM.");
+      problems.push({ field: "quietHours", message: "Quiet hours are two local times, HH:MM." });
     } else if (rule.quietHours.start === rule.quietHours.end) {
-      problems.push("Quiet hours must start and end at different times.");
+      problems.push({ field: "quietHours", message: "Quiet hours must start and end at different times." });
     }
   }
   if (rule.escalateAfterMinutes !== null) {
@@ -325,13 +333,19 @@ export function validateAlertRule(rule: AlertRule): string[] {
       rule.escalateAfterMinutes < 1 ||
       rule.escalateAfterMinutes > 7 * 24 * 60
     ) {
-      problems.push("Escalation must come after 1 to 10,080 minutes.");
+      problems.push({ field: "escalateAfterMinutes", message: "Escalation must come after 1 to 10,080 minutes." });
     } else if (rule.escalationRoles.length === 0 && rule.escalationUserIds.length === 0) {
-      problems.push("An escalation needs someone to escalate to: choose roles or people.");
+      problems.push({
+        field: "escalationRoles",
+        message: "An escalation needs someone to escalate to: choose roles or people.",
+      });
     }
   }
   if (rule.enabled && rule.recipientRoles.length === 0 && rule.recipientUserIds.length === 0 && !rule.notifyHolder) {
-    problems.push("An enabled rule needs recipients: choose roles, people or the key's holder.");
+    problems.push({
+      field: "recipientRoles",
+      message: "An enabled rule needs recipients: choose roles, people or the key's holder.",
+    });
   }
   return problems;
 }

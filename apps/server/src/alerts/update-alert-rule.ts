@@ -29,7 +29,7 @@ type Input = z.output<typeof AlertRuleUpdate>;
  * stay the same.
  * @throws invalid_input for a kind of the other scope (a property's kind without `propertyId`, the organization's
  *   with one), a threshold on a kind without one (or none on a kind with one), a rule `validateAlertRule` refuses (each
- *   sentence in `details`), or a user who is not a login of the organization; not_found / forbidden as
+ *   problem in `details` with its field), or a user who is not a login of the organization; not_found / forbidden as
  *   `loadRuleScope`.
  */
 export async function updateAlertRule(
@@ -74,9 +74,9 @@ export async function updateAlertRule(
   const problems = validateAlertRule(rule);
   if (problems.length > 0) {
     throw invalidInput(
-      "rule",
-      problems.join(" "),
-      problems.map((message) => ({ message })),
+      problems.length === 1 ? (problems[0]?.field ?? "rule") : "rule",
+      problems.map((p) => p.message).join(" "),
+      problems,
     );
   }
   await checkUsers(tx, scope.organizationId, "recipientUserIds", rule.recipientUserIds);

@@ -31,7 +31,7 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { ALERT_CHANNEL_LABELS, ALERT_SEVERITY_LABELS, ruleProblemField } from "../alerts.ts";
+import { ALERT_CHANNEL_LABELS, ALERT_SEVERITY_LABELS } from "../alerts.ts";
 import { api } from "../api.ts";
 import { SeverityBadge } from "../components/alert-badges.tsx";
 import { Editable, FormAlert, FormButtons, numberOrNull, useApiForm } from "../components/form.tsx";
@@ -160,9 +160,8 @@ function RuleForm({
     initial: valuesOf(rule),
     check: (v) => {
       const problems: Record<string, string> = {};
-      for (const problem of validateAlertRule(effectiveAlertRule(rule.kind, bodyOf(rule, v)))) {
-        const field = ruleProblemField(problem);
-        problems[field] = problems[field] ? `${problems[field]} ${problem}` : problem;
+      for (const { field, message } of validateAlertRule(effectiveAlertRule(rule.kind, bodyOf(rule, v)))) {
+        problems[field] = problems[field] ? `${problems[field]} ${message}` : message;
       }
       return problems;
     },

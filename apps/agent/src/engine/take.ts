@@ -50,7 +50,11 @@ export async function findUnit(core: EngineCore, visit: Visit, number: string): 
     return;
   }
   visit.unitNumber = unit;
-  const takeable = unitKeys(core, visit, unit).filter((k) => k.unavailable === null);
+  const listed = unitKeys(core, visit, unit);
+  const takeable = listed.filter((k) => k.unavailable === null);
+  if (takeable.length === 0) {
+    journalOutOfHours(core, visit, listed);
+  }
   const only = takeable.length === 1 ? takeable[0] : undefined;
   // why: a unit with one key to take leaves nothing to choose, so the usual visit is Find then a reason; once the
   // person is putting several keys together (something chosen already) every unit is listed for them to pick
@@ -79,6 +83,7 @@ export async function toggleKey(core: EngineCore, visit: Visit, keyId: string): 
     return;
   }
   if (listed.unavailable) {
+    journalOutOfHours(core, visit, [listed]);
     await core.beepRefuse(listed.unavailable.message);
     return;
   }
@@ -363,6 +368,29 @@ function keysOfUnit(core: EngineCore, number: string): ViewKey[] {
     .filter((k) => k.unitNumber === number)
     .filter((k) => core.hookOf(k.tagCode) !== null || k.snapshotHook !== null || takenHere.has(k.id))
     .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** Refusals that are attempts outside the person's permitted hours (or on a holiday). */
+const OUT_OF_HOURS: ReadonlySet<string> = new Set(["outside_hours", "holiday"]);
+
+/**
+ * Journals an attempt on keys the hours refuse, as `cabinet.access_denied`.
+ * why: the console lists such keys as unavailable instead of refusing a take, so without this an attempt outside
+ * permitted hours would leave no trace — and managers are to be alerted of exactly that
+ */
+function journalOutOfHours(core: EngineCore, visit: Visit, keys: readonly KioskKey[]): void {
+  const refused = keys.filter((k) => k.unavailable !== null && OUT_OF_HOURS.has(k.unavailable.code));
+  const first = refused[0];
+  if (!first?.unavailable) {
+    return;
+  }
+  core.append("cabinet.access_denied", {
+    visitId: visit.id,
+    personId: visit.personId,
+    keyIds: refused.map((k) => k.id),
+    code: first.unavailable.code,
+    params: { keyId: first.id },
+  });
 }
 
 /** A unit's keys as choose_keys lists them, with why each one may not be taken, if it may not. */

@@ -173,6 +173,64 @@ describe("alerts raised by cabinet events", () => {
     ).toHaveLength(again);
   });
 
+  it("opens a new alert for a new incident once the last one was acknowledged, and tells people again", async () => {
+    device.record("door.forced", {});
+    await upload();
+    const [first] = await alertsOf("door_forced");
+    await server.services.db
+      .updateTable("alerts")
+      .set({ status: "acknowledged", acknowledged_at: server.clock.now().toISOString() })
+      .where("id", "=", first?.id ?? "")
+      .execute();
+    device.record("door.forced", {});
+    await upload();
+    const both = await alertsOf("door_forced");
+    expect(both.map((a) => [a.status, a.occurrences])).toEqual([
+      ["acknowledged", 1],
+      ["open", 1],
+    ]);
+    const told = await server.services.db
+      .selectFrom("alert_deliveries")
+      .select("target")
+      .where("alert_id", "=", both[1]?.id ?? "")
+      .execute();
+    expect(told.map((d) => d.target)).toContain(manager.email.toLowerCase());
+  });
+
+  it("never tells the person under duress, even when they are a recipient; a webhook shows by its origin only", async () => {
+    const hook = await admin.post<{ id: string }>("/api/v1/webhooks", {
+      url: "https://hooks.example.test/services/T0/B0/SECRETTOKEN",
+      kinds: ["duress"],
+    });
+    expect(hook.status, hook.text).toBe(201);
+    const forced = await server.services.db
+      .selectFrom("users")
+      .select("person_id")
+      .where("id", "=", manager.userId)
+      .executeTakeFirstOrThrow();
+    device.record("cabinet.duress_signalled", {
+      visitId: "dm",
+      personId: forced.person_id,
+      credentialId: randomUUID(),
+    });
+    await upload();
+    const [alert] = await alertsOf("duress");
+    const told = await server.services.db
+      .selectFrom("alert_deliveries")
+      .select(["channel", "target"])
+      .where("alert_id", "=", alert?.id ?? "")
+      .execute();
+    expect(told.map((d) => d.target)).not.toContain(manager.email.toLowerCase());
+    expect(told.filter((d) => d.channel === "webhook")).toHaveLength(1);
+    const shown = await admin.get<{ deliveries: { channel: string; target: string }[] }>(`/api/v1/alerts/${alert?.id}`);
+    expect(shown.status, shown.text).toBe(200);
+    expect(shown.body.deliveries.filter((d) => d.channel === "webhook").map((d) => d.target)).toEqual([
+      "https://hooks.example.test",
+    ]);
+    await server.services.db.deleteFrom("alert_deliveries").execute();
+    await server.services.db.deleteFrom("webhook_endpoints").where("id", "=", hook.body.id).execute();
+  });
+
   it("raises nothing when the property switched the rule off", async () => {
     await setRule("door_held_open", { enabled: false });
     device.record("door.held_open", { visitId: "v1", seconds: 60 });
@@ -283,7 +341,11 @@ describe("alerts raised by cabinet events", () => {
     expect((await alertsOf("key_removed_without_session")).map((a) => [a.key_id, a.severity])).toEqual([
       [loose.id, "critical"],
     ]);
-    expect((await alertsOf("key_wrong_hook")).map((a) => a.cabinet_id)).toEqual([cabinet.id]);
+    const [wrong] = await alertsOf("key_wrong_hook");
+    expect(wrong?.cabinet_id).toBe(cabinet.id);
+    expect(wrong?.summary).toMatch(
+      /^Tess Tech used the wrong hook at Leasing office cabinet at .*: hook 6, where the cabinet had lit 5\.$/,
+    );
     const taken = await alertsOf("restricted_key_taken");
     expect(taken.map((a) => a.key_id).sort()).toEqual([master.id, restricted.id].sort());
     expect(taken.every((a) => a.checkout_id !== null)).toBe(true);
@@ -401,6 +463,42 @@ describe("alerts raised by the scheduler's pass", () => {
     expect(await slice()).toMatchObject({ opened: 1, more: false });
     expect(await slice()).toMatchObject({ opened: 0, more: false });
     expect(await alertsOf("key_overdue")).toHaveLength(3);
+  });
+
+  it("clears an open alert whose rule was switched off, saying so, and never loops on conditions whose rule is off", async () => {
+    // why: the earlier cases moved the clock past the session's idle limit
+    admin = await server.client().login(factory.admin.email, factory.admin.password);
+    const silent: string[] = [];
+    for (const name of ["Gym cabinet", "Garage cabinet", "Mail room cabinet"]) {
+      const c = await factory.cabinet(property.id, { name });
+      const d = await TestDevice.enroll(admin, c.id, server.clock.now);
+      d.record("door.closed", { visitId: null, openSeconds: 5 });
+      expect((await d.upload()).status).toBe(200);
+      silent.push(c.id);
+    }
+    server.clock.advance(20 * MINUTE);
+    await scan();
+    const offline = (await alertsOf("cabinet_offline")).filter((a) => silent.includes(a.cabinet_id ?? ""));
+    expect(offline).toHaveLength(3);
+    await setRule("cabinet_offline", { enabled: false });
+    await server.services.db
+      .updateTable("alerts")
+      .set({ status: "resolved", resolution: "cleared" })
+      .where("kind", "=", "cabinet_offline")
+      .where("cabinet_id", "=", silent[0] ?? "")
+      .execute();
+    const now = server.clock.now();
+    const slice = await server.services.db
+      .transaction()
+      .execute((tx) => scanOrganization(tx, factory.organizationId, now, 1));
+    expect(slice.more).toBe(false);
+    const after = (await alertsOf("cabinet_offline")).filter((a) => silent.includes(a.cabinet_id ?? ""));
+    expect(after.filter((a) => a.status === "open")).toEqual([]);
+    expect(after.filter((a) => a.cabinet_id !== silent[0]).map((a) => a.resolution_note)).toEqual([
+      "The property's rule for it was switched off.",
+      "The property's rule for it was switched off.",
+    ]);
+    await server.services.db.deleteFrom("alert_rules").execute();
   });
 
   it("escalates an unacknowledged alert once after its minutes, and not one acknowledged in time", async () => {

@@ -647,7 +647,8 @@ describe("webhook endpoints", () => {
       event: "ping",
       status: "pending",
       attempts: 0,
-      target: made.url,
+      // why: beside an alert and in the log a webhook shows by its origin; its path may carry the receiver's token
+      target: new URL(made.url).origin,
     });
     const first = await w.admin.get<DeliveryPage>(`/api/v1/webhooks/${made.id}/deliveries?limit=2`);
     expect(first.status, first.text).toBe(200);

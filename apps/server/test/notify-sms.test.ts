@@ -141,10 +141,10 @@ describe("Twilio: POST /2010-04-01/Accounts/{AccountSid}/Messages.json", () => {
     );
   });
 
-  it("answers bad credentials (401) as a permanent failure", async () => {
+  it("answers bad credentials (401) as a transient failure: texts wait for the operator to fix the token", async () => {
     twilio.handler = json(401, { code: 20003, message: "Authenticate", more_info: "x", status: 401 });
     const result = await provider().send({ to: TO, body: "x" });
-    expect(result).toMatchObject({ ok: false, permanent: true, status: 401 });
+    expect(result).toMatchObject({ ok: false, permanent: false, status: 401 });
     expect(result.ok ? "" : result.error).toContain("error 20003: Authenticate");
   });
 

@@ -88,7 +88,8 @@ export const ALERT_KIND_OPTIONS = ALERT_KINDS.map((kind) => ({ value: kind, labe
 
 /** Whether a delivery may be sent again: it failed, or it waits for a retry after an error. */
 export function isRetryable(delivery: { status: AlertDeliveryStatus; lastError: string | null }): boolean {
-  return delivery.status === "failed" || (delivery.status === "pending" && delivery.lastError !== null);
+  // why: the server retries only what gave up; a pending message with an error is already waiting for its next try
+  return delivery.status === "failed";
 }
 
 /** Whether the user may read alerts anywhere: a technician may not, so the bell and the pages are not shown. */

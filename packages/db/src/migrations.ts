@@ -988,8 +988,9 @@ async function alerts(db: AnyDb, dialect: Dialect): Promise<void> {
     .addColumn("escalated_at", t.ts)
     .addColumn("updated_at", t.ts, (c) => c.notNull())
     .execute();
-  // why: one alert open per cause however many processes raise it at once — the database, not a read, decides
-  await sql`create unique index alerts_one_open_per_cause on alerts (organization_id, cause_key) where status <> 'resolved'`.execute(
+  // why: one alert open (not yet acknowledged) per cause however many processes raise it at once — the database, not
+  // a read, decides; once someone has acknowledged it, the next incident of the cause is news and opens a new alert
+  await sql`create unique index alerts_one_open_per_cause on alerts (organization_id, cause_key) where status = 'open'`.execute(
     db,
   );
   await db.schema

@@ -52,8 +52,8 @@ export interface ThresholdSpec {
 export interface AlertKindSpec {
   /** A property's rule, or the organization's (the audit trail is the organization's). */
   scope: "property" | "organization";
-  /** Raised by an event as it is stored, by the scheduler's pass over current state, or both. */
-  trigger: "event" | "scan" | "both";
+  /** Raised by an event as it is stored, or by the scheduler's pass over current state. */
+  trigger: "event" | "scan";
   severity: AlertSeverity;
   enabled: boolean;
   threshold: ThresholdSpec | null;
@@ -166,8 +166,8 @@ export const ALERT_KIND_SPECS: Record<AlertKind, AlertKindSpec> = {
     enabled: true,
     threshold: null,
     clears: false,
-    title: "Key lifted from the wrong hook",
-    description: "A person lifted a key other than the ones the cabinet released.",
+    title: "Wrong hook",
+    description: "A key was lifted from, or hung on, a hook other than the ones the cabinet lit.",
   },
   key_returned_by_other: {
     scope: "property",
@@ -201,7 +201,7 @@ export const ALERT_KIND_SPECS: Record<AlertKind, AlertKindSpec> = {
   },
   snapshot_too_old: {
     scope: "property",
-    trigger: "both",
+    trigger: "scan",
     severity: "critical",
     enabled: true,
     threshold: null,
@@ -231,6 +231,12 @@ export const ALERT_KIND_SPECS: Record<AlertKind, AlertKindSpec> = {
     description: "Re-verifying the audit trail found a difference: something was altered, removed or rolled back.",
   },
 };
+
+/**
+ * Kinds about a key someone holds, whose rule may also tell the holder (bring it back). Never others: above all not a
+ * duress alert, which must not reach the phone of the person being forced.
+ */
+export const HOLDER_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>(["key_due_soon", "key_overdue"]);
 
 /** Local "HH:MM" to "HH:MM" (may cross midnight) during which non-critical messages wait. */
 export interface QuietHours {
@@ -341,7 +347,8 @@ export function validateAlertRule(rule: AlertRule): RuleProblem[] {
       });
     }
   }
-  if (rule.enabled && rule.recipientRoles.length === 0 && rule.recipientUserIds.length === 0 && !rule.notifyHolder) {
+  const holder = rule.notifyHolder && HOLDER_KINDS.has(rule.kind);
+  if (rule.enabled && rule.recipientRoles.length === 0 && rule.recipientUserIds.length === 0 && !holder) {
     problems.push({
       field: "recipientRoles",
       message: "An enabled rule needs recipients: choose roles, people or the key's holder.",
@@ -464,7 +471,6 @@ export const ALERTING_ACTIONS: ReadonlySet<string> = new Set([
   "key.wrong_hook",
   "key.returned",
   "key.taken",
-  "cabinet.snapshot_expired",
   "audit.offsite_failing",
   "audit.verification_failed",
 ]);
@@ -535,7 +541,17 @@ export function alertsForEvent(event: AlertEventInput): AlertCandidate[] {
           ? [{ ...base, kind: "key_removed_without_session", subjectType: "cabinet", subjectId: cabinet }]
           : [];
     case "key.wrong_hook":
-      return cabinet ? [{ ...base, kind: "key_wrong_hook", subjectType: "cabinet", subjectId: cabinet }] : [];
+      return cabinet
+        ? [
+            {
+              ...base,
+              kind: "key_wrong_hook",
+              subjectType: "cabinet",
+              subjectId: cabinet,
+              details: { hook: d.hook ?? null, expectedHooks: Array.isArray(d.expectedHooks) ? d.expectedHooks : [] },
+            },
+          ]
+        : [];
     case "key.returned": {
       const holder = event.holderId ?? null;
       if (keyId && holder && personId && holder !== personId) {
@@ -567,18 +583,6 @@ export function alertsForEvent(event: AlertEventInput): AlertCandidate[] {
       }
       return [];
     }
-    case "cabinet.snapshot_expired":
-      return cabinet
-        ? [
-            {
-              ...base,
-              kind: "snapshot_too_old",
-              subjectType: "cabinet",
-              subjectId: cabinet,
-              details: { reported: true },
-            },
-          ]
-        : [];
     case "audit.offsite_failing": {
       const target = str(d.target) ?? "offsite";
       return [
@@ -598,7 +602,7 @@ export function alertsForEvent(event: AlertEventInput): AlertCandidate[] {
           kind: "audit_verification_failing",
           subjectType: "audit_log",
           subjectId: "log",
-          details: { problems: d.problems ?? null },
+          details: { status: d.status ?? null, counts: d.counts ?? null },
         },
       ];
     default:

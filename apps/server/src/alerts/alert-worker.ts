@@ -54,7 +54,10 @@ export function startAlertWorker(services: Services, log: (message: string) => v
   const scan = async () => {
     const ttl = Math.max(2 * MINUTE, 3 * config.alertScanSeconds * 1000);
     if (await acquireLease(services.db, ALERT_SCAN_LEASE, holder, ttl, services.now())) {
-      await scanAlerts(services);
+      const result = await scanAlerts(services);
+      for (const failure of result.failures) {
+        log(`alerts: the pass for organization ${failure.organizationId} failed: ${failure.error}`);
+      }
       await markLeaseRun(services.db, ALERT_SCAN_LEASE, holder, services.now());
     }
   };

@@ -6,13 +6,28 @@ import type { Alert, AlertDelivery } from "@keyward/contracts/alerts";
 import type { Executor } from "@keyward/db/connect";
 import type { AlertDeliveryTable, AlertTable } from "@keyward/db/schema";
 
+/**
+ * Where a delivery went, as shown: a webhook's URL by its origin only.
+ * why: a receiver's URL often carries its token in the path, and whoever may read an alert may not read webhooks
+ */
+function shownTarget(row: Pick<AlertDeliveryTable, "channel" | "target">): string {
+  if (row.channel !== "webhook") {
+    return row.target;
+  }
+  try {
+    return new URL(row.target).origin;
+  } catch {
+    return "webhook";
+  }
+}
+
 /** What leaves the server about one delivery (never its payload: a webhook's body is rebuilt from the alert). */
 export function presentAlertDelivery(row: AlertDeliveryTable): AlertDelivery {
   return {
     id: row.id,
     reason: row.reason as AlertDelivery["reason"],
     channel: row.channel as AlertDelivery["channel"],
-    target: row.target,
+    target: shownTarget(row),
     userId: row.user_id,
     endpointId: row.endpoint_id,
     status: row.status as AlertDelivery["status"],

@@ -9,7 +9,7 @@ import type { WebhookBody, WebhookEvent } from "@keyward/contracts/alerts";
 import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
 import type { AlertDeliveryTable, AlertTable } from "@keyward/db/schema";
-import { type AlertKind, type AlertRule, type AlertSeverity, sendAfter } from "@keyward/domain/alerts";
+import { type AlertKind, type AlertRule, type AlertSeverity, HOLDER_KINDS, sendAfter } from "@keyward/domain/alerts";
 import { can, PERMISSIONS, type Role } from "@keyward/domain/permissions";
 import type { Insertable, Selectable } from "kysely";
 import { loadActor } from "../auth/actor.ts";
@@ -27,6 +27,8 @@ export function atLeast(severity: string, minimum: string): boolean {
 /** One person a message may go to, with how they want to be told. */
 interface Recipient {
   userId: string | null;
+  /** The person the login (or record) is: a duress alert never goes to the person under duress. */
+  personId: string | null;
   email: string | null;
   phone: string | null;
   wantsEmail: boolean;
@@ -135,6 +137,7 @@ class RecipientFinder {
         .leftJoin("notification_preferences as np", "np.user_id", "users.id")
         .select([
           "users.id",
+          "users.person_id",
           "users.email",
           "np.email as wants_email",
           "np.sms as wants_sms",
@@ -148,6 +151,7 @@ class RecipientFinder {
       for (const r of rows) {
         out.set(r.id, {
           userId: r.id,
+          personId: r.person_id,
           email: r.email,
           phone: r.phone ?? null,
           // why: someone who never chose is told by e-mail and not by text (no phone number is known)
@@ -183,10 +187,12 @@ class RecipientFinder {
     }
     return {
       userId: null,
+      personId,
       email: person.email,
       phone: person.phone,
       wantsEmail: true,
-      wantsSms: true,
+      // why: someone without a login never chose texts; they get the e-mail their record gives
+      wantsSms: false,
       minSeverity: "info",
     };
   }
@@ -229,7 +235,8 @@ export async function queueAlertMessages(
     }
     const details = JSON.parse(alert.details) as { holderId?: unknown };
     const holderId = typeof details.holderId === "string" ? details.holderId : alert.person_id;
-    const holder = reason === "opened" && rule.notifyHolder && holderId ? await finder.holder(holderId) : null;
+    const tellHolder = reason === "opened" && rule.notifyHolder && HOLDER_KINDS.has(alert.kind as AlertKind);
+    const holder = tellHolder && holderId ? await finder.holder(holderId) : null;
     if (holder?.userId) {
       userIds.add(holder.userId);
     }
@@ -246,6 +253,10 @@ export async function queueAlertMessages(
     const seen = new Set<string>();
     for (const r of recipients) {
       if (!atLeast(alert.severity, r.minSeverity)) {
+        continue;
+      }
+      // why: whoever forces someone may be watching that person's phone; the silent alarm must stay silent there
+      if (alert.kind === "duress" && alert.person_id !== null && r.personId === alert.person_id) {
         continue;
       }
       const targets: ["email" | "sms", string | null, boolean][] = [

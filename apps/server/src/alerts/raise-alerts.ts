@@ -1,8 +1,10 @@
 /**
  * Raising alerts: each candidate an event or the scheduler found becomes an open alert — unless its rule is off, or
- * an alert of the same cause is still open, in which case that alert counts one more occurrence and nobody is told
- * again (no storms). The database decides "still open" (a unique index over open causes), so two server processes
- * raising the same cause at once open it once. Opening writes `alert.opened` to the history and queues the messages,
+ * an alert of the same cause is still open (nobody has acknowledged it yet), in which case that alert counts one more
+ * occurrence and nobody is told again (no storms). Once someone acknowledged it, a new incident of the cause is news
+ * and opens a new alert (the scheduler's conditions are the exception: it raises a cause only while none is
+ * unresolved). The database decides "still open" (a unique index over open causes), so two server processes raising
+ * the same cause at once open it once. Opening writes `alert.opened` to the history and queues the messages,
  * in the caller's transaction; clearing resolves alerts whose condition ended (a key back, a cabinet in contact).
  */
 import { randomUUID } from "node:crypto";
@@ -137,8 +139,13 @@ export function summaryOf(kind: AlertKind, c: AlertCandidate, names: Names, zone
       return `The door of ${cabinet} was forced open at ${when(c.occurredAt)}.`;
     case "key_removed_without_session":
       return `${c.keyId ? key : "A key"} was removed from ${cabinet} at ${when(c.occurredAt)} while nobody was identified.`;
-    case "key_wrong_hook":
-      return `${c.personId ? person : "Someone"} lifted a key from the wrong hook at ${cabinet} at ${when(c.occurredAt)}.`;
+    case "key_wrong_hook": {
+      const lit = Array.isArray(d.expectedHooks) && d.expectedHooks.length > 0 ? d.expectedHooks.join(", ") : null;
+      const hook = typeof d.hook === "number" ? `hook ${d.hook}` : "a hook";
+      return `${c.personId ? person : "Someone"} used the wrong hook at ${cabinet} at ${when(c.occurredAt)}: ${hook}${
+        lit ? `, where the cabinet had lit ${lit}` : ""
+      }.`;
+    }
     case "key_returned_by_other":
       return `${key} was returned by ${person} at ${when(c.occurredAt)}; ${holder} had taken it.`;
     case "restricted_key_taken":
@@ -257,9 +264,7 @@ export async function raiseAlerts(
       .values(part)
       // why: the partial unique index on open causes; a conflict means an alert of this cause is still open
       // (the predicate is literal text: SQLite matches a partial index's predicate only when written the same way)
-      .onConflict((oc) =>
-        oc.columns(["organization_id", "cause_key"]).where(sql<boolean>`status <> 'resolved'`).doNothing(),
-      )
+      .onConflict((oc) => oc.columns(["organization_id", "cause_key"]).where(sql<boolean>`status = 'open'`).doNothing())
       .returning("id")
       .execute();
     for (const d of done) {
@@ -278,7 +283,7 @@ export async function raiseAlerts(
       }))
       .where("organization_id", "=", organizationId)
       .where("cause_key", "=", r.cause_key)
-      .where("status", "<>", "resolved")
+      .where("status", "=", "open")
       .execute();
   }
   result.repeated = requests.length - result.ignored - inserted.size;

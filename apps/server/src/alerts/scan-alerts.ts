@@ -11,7 +11,14 @@
 import { randomUUID } from "node:crypto";
 import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
-import { type AlertCandidate, type AlertKind, type AlertRule, causeKey, dueState } from "@keyward/domain/alerts";
+import {
+  type AlertCandidate,
+  type AlertKind,
+  type AlertRule,
+  causeKey,
+  dueState,
+  ruleFires,
+} from "@keyward/domain/alerts";
 import { localTime, minutesOf } from "@keyward/domain/schedule";
 import { type NewEvent, recordEvents } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
@@ -27,7 +34,17 @@ export interface ScanResult {
   cleared: number;
   escalated: number;
   digests: number;
+  /** Organizations whose pass failed, and why (the others' went on). */
+  failures: { organizationId: string; error: string }[];
 }
+
+/** Why an alert of a scanned kind ended, when its condition simply stopped holding. */
+const ENDED: Partial<Record<AlertKind, string>> = {
+  key_overdue: "The key is back.",
+  key_due_soon: "The key is back, or now overdue.",
+  cabinet_offline: "The cabinet is in contact again.",
+  snapshot_too_old: "The cabinet is in contact again.",
+};
 
 /** The kinds this pass keeps true: an open alert of one of them whose condition no longer holds is cleared. */
 const SCANNED_KINDS: readonly AlertKind[] = ["key_due_soon", "key_overdue", "cabinet_offline", "snapshot_too_old"];
@@ -42,21 +59,26 @@ interface PropertyRow {
 
 /** Runs one pass over every organization, each in its own transaction. */
 export async function scanAlerts(services: Pick<Services, "db" | "notifier" | "now">): Promise<ScanResult> {
-  const result: ScanResult = { organizations: 0, opened: 0, cleared: 0, escalated: 0, digests: 0 };
+  const result: ScanResult = { organizations: 0, opened: 0, cleared: 0, escalated: 0, digests: 0, failures: [] };
   const organizations = await services.db.selectFrom("organizations").select("id").orderBy("id").execute();
   for (const { id } of organizations) {
     const now = services.now();
     result.organizations += 1;
-    for (;;) {
-      // why: a slice per transaction — a morning when thousands of keys fall overdue at once must not hold the
-      // database's writer (SQLite has one) for seconds while cabinets wait to upload
-      const one = await inTransaction(services, (tx) => scanOrganization(tx, id, now, RAISE_SLICE));
-      result.opened += one.opened;
-      result.cleared += one.cleared;
-      result.escalated += one.escalated;
-      if (!one.more) {
-        break;
+    try {
+      for (;;) {
+        // why: a slice per transaction — a morning when thousands of keys fall overdue at once must not hold the
+        // database's writer (SQLite has one) for seconds while cabinets wait to upload
+        const one = await inTransaction(services, (tx) => scanOrganization(tx, id, now, RAISE_SLICE));
+        result.opened += one.opened;
+        result.cleared += one.cleared;
+        result.escalated += one.escalated;
+        if (!one.more) {
+          break;
+        }
       }
+    } catch (error) {
+      // why: one organization's trouble (a rule stored by an older version, a constraint) must not stop the others'
+      result.failures.push({ organizationId: id, error: error instanceof Error ? error.message : String(error) });
     }
   }
   result.digests = await inTransaction(services, (tx) => queueDigests(tx, services.now()));
@@ -88,29 +110,36 @@ export async function scanOrganization(
     organizationId,
     properties.map((p) => p.id),
   );
-  const candidates: (RaiseRequest & { episodeStart: string })[] = [
+  const found: (RaiseRequest & { episodeStart: string })[] = [
     ...(await keyCandidates(tx, organizationId, byId, rules, now)),
     ...(await cabinetCandidates(tx, organizationId, byId, rules, now)),
   ];
-  const holding = new Set(candidates.map((c) => causeKey(c.candidate.kind, c.candidate.subjectId)));
+  const causeOf = (c: RaiseRequest) => causeKey(c.candidate.kind, c.candidate.subjectId);
+  const candidates = found.filter((c) => ruleFires(rules.ruleFor(c.candidate.kind, c.propertyId), c.candidate));
+  const holding = new Set(candidates.map(causeOf));
+  /** Conditions that hold but whose rule is off: their open alerts end for that reason, not because all is well. */
+  const switchedOff = new Set(found.map(causeOf).filter((cause) => !holding.has(cause)));
 
   // Clear what no longer holds.
   const open = await tx
     .selectFrom("alerts")
-    .select(["cause_key", "kind"])
+    .select(["cause_key", "kind", "property_id"])
     .where("organization_id", "=", organizationId)
     .where("status", "<>", "resolved")
     .where("kind", "in", [...SCANNED_KINDS])
     .execute();
-  const ended = open.filter((a) => !holding.has(a.cause_key));
-  const clearing: [AlertKind[], string][] = [
-    [["key_overdue"], "The key is back."],
-    [["key_due_soon"], "The key is back, or now overdue."],
-    [["cabinet_offline", "snapshot_too_old"], "The cabinet is in contact again."],
-  ];
+  const reasons = new Map<string, string[]>();
+  for (const a of open.filter((o) => !holding.has(o.cause_key))) {
+    const why =
+      a.property_id !== null && !byId.has(a.property_id)
+        ? "The property is no longer active."
+        : switchedOff.has(a.cause_key)
+          ? "The property's rule for it was switched off."
+          : (ENDED[a.kind as AlertKind] ?? "The condition ended.");
+    reasons.set(why, [...(reasons.get(why) ?? []), a.cause_key]);
+  }
   let cleared = 0;
-  for (const [kinds, why] of clearing) {
-    const causes = ended.filter((a) => kinds.includes(a.kind as AlertKind)).map((a) => a.cause_key);
+  for (const [why, causes] of reasons) {
     cleared += (await clearAlerts(tx, organizationId, causes, now, why)).length;
   }
 
@@ -140,10 +169,12 @@ export async function scanOrganization(
   });
   const raised = await raiseAlerts(tx, organizationId, toRaise.slice(0, limit), now, rules);
   const escalated = await escalateDue(tx, organizationId, rules, byId, now);
-  return { opened: raised.opened.length, cleared, escalated, more: toRaise.length > limit };
+  // why: a slice that opened nothing (another process opened them first) must not make the caller loop for ever
+  const more = toRaise.length > limit && raised.opened.length > 0;
+  return { opened: raised.opened.length, cleared, escalated, more };
 }
 
-/** Keys out with a due time: due soon and overdue, per their property's rules. */
+/** Keys out with a due time: due soon and overdue, per their property's thresholds (whether the rules are on or not). */
 async function keyCandidates(
   tx: Executor,
   organizationId: string,
@@ -176,8 +207,8 @@ async function keyCandidates(
     const soon = rules.ruleFor("key_due_soon", c.property_id);
     const overdue = rules.ruleFor("key_overdue", c.property_id);
     const dueAt = new Date(c.due_at);
-    const grace = overdue.enabled ? (overdue.threshold ?? 0) : Number.POSITIVE_INFINITY;
-    const state = dueState(dueAt, now, soon.enabled ? soon.threshold : null, grace);
+    // why: the state as the thresholds say, rule on or off; the caller keeps what fires and clears what was switched off
+    const state = dueState(dueAt, now, soon.threshold, overdue.threshold ?? 0);
     if (state === "not_due") {
       continue;
     }

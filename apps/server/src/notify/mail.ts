@@ -19,7 +19,7 @@ export function openMailTransport(mail: Config["mail"]): MailTransport | null {
   }
   return nodemailer.createTransport({
     url: mail.smtpUrl,
-    // why: a hung server must give up long before a claim (10 minutes) lapses and another process sends again
+    // why: a hung server must give up before a claim (5 minutes for alerts, 10 for reports) lapses and another process sends again
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 120_000,

@@ -75,12 +75,13 @@ export function createTwilioSms(config: SmsConfig, options: SmsOptions = {}): Sm
 }
 
 /**
- * Whether Twilio's answer means the same request can never succeed: a 4xx (a bad number, bad credentials, an unknown
- * account or sender) — except 408 and 429, which say "later".
+ * Whether Twilio's answer means the same request can never succeed: a 4xx (a bad number, an unknown sender) — except
+ * 408 and 429, which say "later", and 401 and 403, which say the credentials are wrong.
  */
 function isPermanent(status: number): boolean {
-  // why: a 5xx, a 3xx (a wrong API URL behind a proxy) and throttling may all pass; dropping an alert on them would not
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+  // why: a 5xx, a 3xx (a wrong API URL behind a proxy) and throttling may all pass; so does a wrong or revoked token
+  // once an operator fixes it — dropping every text queued meanwhile would lose alerts that are still worth sending
+  return status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
 }
 
 function parseAnswer(text: string): TwilioAnswer | null {

@@ -273,6 +273,19 @@ describe("alerts raised by cabinet events", () => {
     expect(delivery.next_attempt_at).toBe("2026-06-01T16:30:00.000Z");
   });
 
+  it("counts an escalation from the end of the quiet hours that held the first messages", async () => {
+    await setRule("door_held_open", {
+      quietHours: { start: "09:00", end: "11:30" },
+      escalateAfterMinutes: 10,
+      escalationRoles: ["regional_manager"],
+    });
+    device.record("door.held_open", { visitId: "qe", seconds: 60 });
+    await upload();
+    const [alert] = await alertsOf("door_held_open");
+    // told at 11:30 CDT (16:30Z), escalated ten minutes later if nobody acknowledged by then
+    expect(alert?.escalate_at).toBe("2026-06-01T16:40:00.000Z");
+  });
+
   it("counts wrong PINs against the threshold and raises a lockout of its own", async () => {
     const credentialId = randomUUID();
     const fail = (n: number, code = "pin_incorrect") =>

@@ -19,6 +19,7 @@ import {
   causeKey,
   escalationAt,
   ruleFires,
+  sendAfter,
 } from "@keyward/domain/alerts";
 import { type Insertable, sql } from "kysely";
 import { type ActorSnapshot, type NewEvent, recordEvents } from "../events.ts";
@@ -213,12 +214,16 @@ export async function raiseAlerts(
   const rows: Insertable<AlertTable>[] = firing.map(({ request, rule, cause }) => {
     const c = request.candidate;
     const zone = zoneOf(names, request.propertyId);
+    // why: escalation counts from when the first recipients can be told — an alert held by quiet hours must not
+    // escalate overnight and reach everyone at once in the morning
+    const toldAt = sendAfter(rule, rule.severity, zone, now);
+    const overdueSince = request.overdueSince ? new Date(request.overdueSince) : null;
     const escalateAt = escalationAt(rule, {
       kind: c.kind,
-      openedAt: now,
+      openedAt: toldAt,
       acknowledged: false,
       escalated: false,
-      overdueSince: request.overdueSince ? new Date(request.overdueSince) : null,
+      overdueSince: overdueSince && toldAt > now && overdueSince < toldAt ? toldAt : overdueSince,
     });
     return {
       id: randomUUID(),

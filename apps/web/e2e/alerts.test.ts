@@ -368,6 +368,33 @@ describe("alerts in the dashboard", () => {
       await p.keyboard.press("Escape");
       await expectGone(log);
 
+      // A ping the receiver refuses for good (410 Gone) fails at once; "Retry now" sends it again once it accepts.
+      receiver.handler = (_request, response) => {
+        response.writeHead(410);
+        response.end("gone");
+      };
+      await row.getByRole("button", { name: "Send test ping" }).click();
+      await expectVisible(p.getByRole("status").filter({ hasText: `A test ping went to ${url}` }));
+      await sendDueAlertDeliveries(demo.server.services, "e2e-worker");
+      expect(receiver.requests).toHaveLength(2);
+      await row.getByRole("button", { name: "Deliveries" }).click();
+      await expectVisible(log);
+      const refused = pings.first();
+      await expectVisible(refused.filter({ hasText: "Failed" }), 15_000);
+      expect(await refused.textContent()).toContain("410");
+      receiver.handler = (_request, response) => {
+        response.writeHead(200);
+        response.end("thanks");
+      };
+      await refused.getByRole("button", { name: "Retry now" }).click();
+      await expectVisible(refused.filter({ hasText: "Pending" }));
+      await sendDueAlertDeliveries(demo.server.services, "e2e-worker");
+      expect(receiver.requests).toHaveLength(3);
+      await expectVisible(refused.filter({ hasText: "Sent" }), 15_000);
+      await expectGone(refused.getByRole("button", { name: "Retry now" }));
+      await p.keyboard.press("Escape");
+      await expectGone(log);
+
       // Rotating shows the new secret once; disabling stops the endpoint.
       await row.getByRole("button", { name: "Rotate secret" }).click();
       await p

@@ -86,7 +86,7 @@ export function alertKindLabel(kind: AlertKind): string {
 /** Select options for the kinds, in their catalogue order. */
 export const ALERT_KIND_OPTIONS = ALERT_KINDS.map((kind) => ({ value: kind, label: alertKindLabel(kind) }));
 
-/** Whether a delivery may be sent again: it failed, or it waits for a retry after an error. */
+/** Whether a delivery may be sent again by hand: it failed (gave up). */
 export function isRetryable(delivery: { status: AlertDeliveryStatus; lastError: string | null }): boolean {
   // why: the server retries only what gave up; a pending message with an error is already waiting for its next try
   return delivery.status === "failed";

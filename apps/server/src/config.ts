@@ -83,17 +83,17 @@ const Env = z.object({
   /** Hour of the day (UTC) when the scheduler verifies the audit trail. */
   KEYWARD_AUDIT_VERIFY_HOUR: z.coerce.number().int().min(0).max(23).default(3),
   /**
-   * The SMTP server scheduled reports are sent through: `smtp://host:587` (STARTTLS when the server offers it) or
-   * `smtps://host:465`, with `user:password@` when it asks for a login. Unset: deliveries wait, pending, with "No SMTP
-   * server configured" as their last error (one `report_delivery.failed` event each, no attempts counted), and go out
-   * on the first pass after the server restarts with it set.
+   * The SMTP server scheduled reports and alert e-mails are sent through: `smtp://host:587` (STARTTLS when the server
+   * offers it) or `smtps://host:465`, with `user:password@` when it asks for a login. Unset: messages wait, pending,
+   * with "No SMTP server configured" as their last error (no attempts counted; for a report one
+   * `report_delivery.failed` event each), and go out on the first pass after the server restarts with it set.
    */
   KEYWARD_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^/]/, "must be an smtp:// or smtps:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
-  /** The sender of scheduled reports. */
+  /** The sender of scheduled reports and alert e-mails. */
   KEYWARD_MAIL_FROM: z.string().min(3).default("Keyward <keyward@localhost>"),
   /** How often (seconds) each server process looks for reports due to be sent and deliveries to retry. */
   KEYWARD_REPORT_DELIVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),

@@ -12,13 +12,9 @@ import { fileURLToPath } from "node:url";
 import type { HealthJob } from "@keyward/contracts/auth";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ALERT_DELIVERY_LEASE, ALERT_SCAN_LEASE, startAlertWorker } from "../src/alerts/alert-worker.ts";
-import {
-  NO_SMS_PROVIDER,
-  NO_SMTP_FOR_ALERTS,
-  SKIP_REASONS,
-  sendDueAlertDeliveries,
-} from "../src/alerts/deliver-alerts.ts";
+import { NO_SMS_PROVIDER, SKIP_REASONS, sendDueAlertDeliveries } from "../src/alerts/deliver-alerts.ts";
 import { scanAlerts } from "../src/alerts/scan-alerts.ts";
+import { NO_SMTP_MESSAGE } from "../src/notify/mail.ts";
 import { verifyWebhookSignature } from "../src/notify/webhook.ts";
 import { runDeliveryPass } from "../src/reports/deliver-reports.ts";
 import type { Services } from "../src/services.ts";
@@ -251,11 +247,11 @@ describe("alert e-mails", () => {
     const waiting = await deliveriesOf(factory.organizationId);
     expect(waiting.map((r) => [r.channel, r.status, Number(r.attempts), r.last_error])).toEqual(
       expect.arrayContaining([
-        ["email", "pending", 0, NO_SMTP_FOR_ALERTS],
+        ["email", "pending", 0, NO_SMTP_MESSAGE],
         ["sms", "pending", 0, NO_SMS_PROVIDER],
       ]),
     );
-    expect(NO_SMTP_FOR_ALERTS).toContain("KEYWARD_SMTP_URL");
+    expect(NO_SMTP_MESSAGE).toContain("KEYWARD_SMTP_URL");
     expect(NO_SMS_PROVIDER).toContain("KEYWARD_SMS_PROVIDER");
     for (const r of waiting) {
       expect(r.next_attempt_at).toBe(new Date(server.clock.ms + 10_000).toISOString());

@@ -11,10 +11,10 @@ import type { Report } from "@keyward/contracts/reports";
 import { parse } from "csv-parse/sync";
 import { PDFParse } from "pdf-parse";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NO_SMTP_MESSAGE } from "../src/notify/mail.ts";
 import {
   MAX_ATTEMPTS,
   NO_RECIPIENTS_MESSAGE,
-  NO_SMTP_MESSAGE,
   queueDueRuns,
   runDeliveryPass,
   sendDueDeliveries,

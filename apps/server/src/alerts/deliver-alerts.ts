@@ -26,7 +26,7 @@ import type { ExpressionBuilder, Selectable } from "kysely";
 import { type AuthenticatedActor, loadActor } from "../auth/actor.ts";
 import { recordEvent } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
-import { type MailTransport, openMailTransport } from "../notify/mail.ts";
+import { type MailTransport, NO_SMTP_MESSAGE, openMailTransport } from "../notify/mail.ts";
 import { createSmsProvider, type SmsProvider } from "../notify/sms.ts";
 import { nextWebhookAttempt, postWebhook } from "../notify/webhook.ts";
 import type { Services } from "../services.ts";
@@ -53,8 +53,6 @@ export const ALERT_RETRY_MINUTES = [1, 5, 30, 120] as const;
 export const ALERT_MAX_ATTEMPTS = ALERT_RETRY_MINUTES.length + 1;
 /** The most rows one e-mail or text message carries. */
 export const ALERT_BATCH_SIZE = 25;
-/** The last error of an e-mail row waiting for an SMTP server. */
-export const NO_SMTP_FOR_ALERTS = "No SMTP server configured: set KEYWARD_SMTP_URL (see docs/operations.md).";
 /** The last error of a text-message row waiting for a provider. */
 export const NO_SMS_PROVIDER =
   "No text-message provider configured: set KEYWARD_SMS_PROVIDER and the Twilio variables (see docs/operations.md).";
@@ -154,7 +152,7 @@ export async function sendDueAlertDeliveries(services: AlertServices, holder: st
         tried.add(row.id);
         const missing =
           row.channel === "email" && pass.transport === null
-            ? NO_SMTP_FOR_ALERTS
+            ? NO_SMTP_MESSAGE
             : row.channel === "sms" && pass.sms === null
               ? NO_SMS_PROVIDER
               : null;
@@ -650,7 +648,7 @@ function smtpCode(response: unknown): number | null {
 async function sendEmail(pass: Pass, to: string, message: EmailText): Promise<Outcome> {
   const transport = pass.transport;
   if (transport === null) {
-    return failure(NO_SMTP_FOR_ALERTS, false);
+    return failure(NO_SMTP_MESSAGE, false);
   }
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

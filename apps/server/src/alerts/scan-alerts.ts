@@ -12,6 +12,8 @@ import { randomUUID } from "node:crypto";
 import { chunked } from "@keyward/db/chunks";
 import type { Executor } from "@keyward/db/connect";
 import {
+  ALERT_KIND_SPECS,
+  ALERT_KINDS,
   type AlertCandidate,
   type AlertKind,
   type AlertRule,
@@ -47,7 +49,7 @@ const ENDED: Partial<Record<AlertKind, string>> = {
 };
 
 /** The kinds this pass keeps true: an open alert of one of them whose condition no longer holds is cleared. */
-const SCANNED_KINDS: readonly AlertKind[] = ["key_due_soon", "key_overdue", "cabinet_offline", "snapshot_too_old"];
+const SCANNED_KINDS: readonly AlertKind[] = ALERT_KINDS.filter((kind) => ALERT_KIND_SPECS[kind].trigger === "scan");
 
 const MINUTE = 60_000;
 

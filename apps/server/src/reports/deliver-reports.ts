@@ -25,7 +25,7 @@ import type { ExpressionBuilder } from "kysely";
 import { type AuthenticatedActor, loadActor, systemActor } from "../auth/actor.ts";
 import { recordEvent } from "../events.ts";
 import { inTransaction } from "../http/pipeline.ts";
-import { type MailTransport, openMailTransport } from "../notify/mail.ts";
+import { type MailTransport, NO_SMTP_MESSAGE, openMailTransport } from "../notify/mail.ts";
 import { localStamp } from "../pdf/pdfmake.ts";
 import { acquireLease, markLeaseRun } from "../scheduler/lease.ts";
 import type { Services } from "../services.ts";
@@ -37,8 +37,6 @@ import { reportDefinition, runReport } from "./run-report.ts";
 export const RETRY_MINUTES = [1, 5, 30, 120] as const;
 /** Attempts before a delivery is `failed` and waits for a retry by hand. */
 export const MAX_ATTEMPTS = 5;
-/** The message a delivery records while no SMTP server is configured. */
-export const NO_SMTP_MESSAGE = "No SMTP server configured: set KEYWARD_SMTP_URL (see docs/operations.md).";
 /** The message of a run that had nobody to go to: it fails at once, with no retries. */
 export const NO_RECIPIENTS_MESSAGE =
   "No recipients: nobody active who may read reports there holds the schedule's roles, and it names no other user " +
